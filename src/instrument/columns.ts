@@ -1,0 +1,72 @@
+/**
+ * The flat column layout an instrument defines: every CSV that goes into or comes out of tapestry
+ * has these columns in this order, so exports, imports and pipelines agree without a mapping.
+ */
+import { questionsOf, type Instrument, type Question } from './schema.ts';
+
+/** Columns every response file starts with, before the instrument's own. */
+export const META_COLUMNS = ['response_id', 'wave', 'instrument_version', 'submitted_at'] as const;
+
+export interface Column {
+  name: string;
+  /** The question the column belongs to; absent for the meta columns. */
+  question?: string;
+  type: 'id' | 'text' | 'datetime' | Question['type'];
+  /** For `multiple`: the option this 1/0 column stands for. */
+  option?: string;
+  /** For `matrix`: the row this column holds the answer of. */
+  row?: string;
+  /** What a cell may hold, in words a codebook reader understands. */
+  values: string;
+  label: string;
+}
+
+const META: Column[] = [
+  { name: 'response_id', type: 'id', values: 'identifier', label: 'Response identifier' },
+  { name: 'wave', type: 'text', values: 'wave name', label: 'Wave in which the response was collected' },
+  { name: 'instrument_version', type: 'text', values: 'version', label: 'Version of the instrument answered' },
+  { name: 'submitted_at', type: 'datetime', values: 'ISO 8601 UTC', label: 'When the response was submitted' },
+];
+
+function numberValues(q: Extract<Question, { type: 'number' }>): string {
+  const kind = q.integer ? 'whole number' : 'number';
+  if (q.min !== undefined && q.max !== undefined) return `${kind} ${q.min}–${q.max}`;
+  if (q.min !== undefined) return `${kind} ≥ ${q.min}`;
+  if (q.max !== undefined) return `${kind} ≤ ${q.max}`;
+  return kind;
+}
+
+export function questionColumns(q: Question): Column[] {
+  switch (q.type) {
+    case 'single':
+    case 'scale':
+      return [{ name: q.id, question: q.id, type: q.type, values: Object.keys(q.options).join(' | '), label: q.text }];
+    case 'multiple':
+      return Object.entries(q.options).map(([option, label]) => ({
+        name: `${q.id}.${option}`,
+        question: q.id,
+        type: q.type,
+        option,
+        values: '1 | 0',
+        label: `${q.text} — ${label}`,
+      }));
+    case 'matrix':
+      return Object.entries(q.rows).map(([row, label]) => ({
+        name: `${q.id}.${row}`,
+        question: q.id,
+        type: q.type,
+        row,
+        values: Object.keys(q.options).join(' | '),
+        label: `${q.text} — ${label}`,
+      }));
+    case 'number':
+      return [{ name: q.id, question: q.id, type: q.type, values: numberValues(q), label: q.text }];
+    case 'text':
+    case 'longtext':
+      return [{ name: q.id, question: q.id, type: q.type, values: `text, up to ${q.max_length} characters`, label: q.text }];
+  }
+}
+
+export function columnsOf(instrument: Instrument): Column[] {
+  return [...META, ...questionsOf(instrument).flatMap(questionColumns)];
+}

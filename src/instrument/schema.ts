@@ -1,0 +1,139 @@
+/**
+ * The instrument schema: what a survey file in `surveys/` may say, and the types inferred from it.
+ *
+ * Each schema sits next to its inferred type. Rules that involve more than one field (unique ids,
+ * skip logic that names earlier questions, min ≤ max) live in `check.ts`, which can point at the
+ * line of the offending field; this file only describes shapes.
+ */
+import { z } from 'zod';
+
+/** Question, option and row ids become CSV column names and skip-logic names, so no dots or hyphens. */
+export const NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+/** Instrument and page ids appear in URLs and file names. */
+export const SLUG_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+const name = (what: string) =>
+  z.string().regex(NAME_PATTERN, {
+    message: `${what} must start with a lower-case letter and use only a-z, 0-9 and _`,
+  });
+const slug = (what: string) =>
+  z.string().regex(SLUG_PATTERN, {
+    message: `${what} must start with a lower-case letter and use only a-z, 0-9 and -`,
+  });
+const nonEmptyText = (what: string) => z.string().trim().min(1, { message: `${what} must not be empty` });
+
+/**
+ * `id: label` pairs in file order. Ids must start with a letter: JavaScript objects move integer-like
+ * keys to the front, which would silently reorder a scale written as `1: …, 2: …`.
+ */
+const labelledIds = (what: string) =>
+  z
+    .record(name(`${what} id`), nonEmptyText(`${what} label`))
+    .refine((pairs) => Object.keys(pairs).length > 0, { message: `at least one ${what} is needed` });
+
+const questionBase = {
+  id: name('question id'),
+  text: nonEmptyText('question text'),
+  hint: z.string().optional(),
+  required: z.boolean().default(false),
+  show_if: z.string().optional(),
+};
+
+export const SingleQuestion = z.strictObject({
+  ...questionBase,
+  type: z.literal('single'),
+  options: labelledIds('option'),
+});
+export type SingleQuestion = z.infer<typeof SingleQuestion>;
+
+export const MultipleQuestion = z.strictObject({
+  ...questionBase,
+  type: z.literal('multiple'),
+  options: labelledIds('option'),
+});
+export type MultipleQuestion = z.infer<typeof MultipleQuestion>;
+
+export const ScaleQuestion = z.strictObject({
+  ...questionBase,
+  type: z.literal('scale'),
+  /** Points in order, lowest first: ordering comparisons in show_if and analysis rely on it. */
+  options: labelledIds('scale point').refine((pairs) => Object.keys(pairs).length >= 2, {
+    message: 'a scale needs at least two points',
+  }),
+});
+export type ScaleQuestion = z.infer<typeof ScaleQuestion>;
+
+export const MatrixQuestion = z.strictObject({
+  ...questionBase,
+  type: z.literal('matrix'),
+  rows: labelledIds('row'),
+  options: labelledIds('option'),
+});
+export type MatrixQuestion = z.infer<typeof MatrixQuestion>;
+
+export const NumberQuestion = z.strictObject({
+  ...questionBase,
+  type: z.literal('number'),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  integer: z.boolean().default(false),
+  unit: z.string().optional(),
+});
+export type NumberQuestion = z.infer<typeof NumberQuestion>;
+
+const maxLength = z.number().int().positive({ message: 'max_length must be a positive whole number' });
+
+export const TextQuestion = z.strictObject({
+  ...questionBase,
+  type: z.literal('text'),
+  max_length: maxLength.default(500),
+});
+export type TextQuestion = z.infer<typeof TextQuestion>;
+
+export const LongtextQuestion = z.strictObject({
+  ...questionBase,
+  type: z.literal('longtext'),
+  max_length: maxLength.default(10000),
+});
+export type LongtextQuestion = z.infer<typeof LongtextQuestion>;
+
+export const Question = z.discriminatedUnion('type', [
+  SingleQuestion,
+  MultipleQuestion,
+  ScaleQuestion,
+  MatrixQuestion,
+  NumberQuestion,
+  TextQuestion,
+  LongtextQuestion,
+]);
+export type Question = z.infer<typeof Question>;
+export type QuestionType = Question['type'];
+export const QUESTION_TYPES: readonly QuestionType[] = Question.options.map((o) => o.shape.type.value);
+
+/** Questions whose answer is one option id. */
+export type ChoiceQuestion = SingleQuestion | ScaleQuestion;
+
+export const Page = z.strictObject({
+  id: slug('page id'),
+  title: nonEmptyText('page title'),
+  questions: z.array(Question).min(1, { message: 'a page needs at least one question' }),
+});
+export type Page = z.infer<typeof Page>;
+
+export const INSTRUMENT_KINDS = ['individual', 'organisational'] as const;
+
+export const Instrument = z.strictObject({
+  id: slug('instrument id'),
+  version: z.string({ message: 'version must be a quoted string such as "1.0"' }).trim().min(1),
+  title: nonEmptyText('title'),
+  kind: z.enum(INSTRUMENT_KINDS),
+  intro: z.string().default(''),
+  source: nonEmptyText('source'),
+  pages: z.array(Page).min(1, { message: 'an instrument needs at least one page' }),
+});
+export type Instrument = z.infer<typeof Instrument>;
+
+/** Every question of an instrument in order, with the page it sits on. */
+export function questionsOf(instrument: Instrument): Question[] {
+  return instrument.pages.flatMap((page) => page.questions);
+}

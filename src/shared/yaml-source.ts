@@ -1,0 +1,85 @@
+/**
+ * A YAML file parsed with its positions kept, so that any problem found in the data can be
+ * reported at the file and line a person has to edit. Shared by instruments and pipeline files.
+ */
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+
+export interface Problem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export function formatProblem(problem: Problem): string {
+  return `${problem.file}:${problem.line}: ${problem.message}`;
+}
+
+export type Path = readonly (string | number)[];
+
+export class YamlSource {
+  readonly file: string;
+  readonly data: unknown;
+  /** Syntax errors: when there are any, `data` is not to be trusted. */
+  readonly syntaxProblems: Problem[];
+  private readonly doc: Document;
+  private readonly lines: LineCounter;
+
+  constructor(text: string, file: string) {
+    this.file = file;
+    this.lines = new LineCounter();
+    // Version 1.2 core schema: `no`, `on` and `yes` stay strings, so option ids like `no` are safe.
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+    this.syntaxProblems = this.doc.errors.map((error) => ({
+      file,
+      line: error.linePos?.[0].line ?? 1,
+      message: yamlMessage(error.code, error.message),
+    }));
+    this.data = this.doc.toJS({ maxAliasCount: 100 });
+  }
+
+  private lineAt(offset: number): number {
+    return this.lines.linePos(offset).line;
+  }
+
+  /**
+   * The line of the value at `path`, or of its key when `key` is set; when the path does not
+   * exist (a missing field), the line of the nearest thing that does.
+   */
+  line(path: Path, options: { key?: boolean } = {}): number {
+    let node: unknown = this.doc.contents;
+    let line = node && (node as Node).range ? this.lineAt((node as Node).range![0]) : 1;
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i]!;
+      let next: unknown;
+      if (isMap(node)) {
+        const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) return line;
+        const isLast = i === path.length - 1;
+        if (isLast && options.key && isScalar(pair.key) && pair.key.range) return this.lineAt(pair.key.range[0]);
+        next = pair.value ?? pair.key;
+        if (isPair(next)) next = next.value;
+        // A key with an empty value has no node of its own: its key's line is the right place.
+        if (next === null && isScalar(pair.key) && pair.key.range) return this.lineAt(pair.key.range[0]);
+      } else if (isSeq(node) && typeof segment === 'number') {
+        next = node.items[segment];
+      } else {
+        return line;
+      }
+      if (!next || !(next as Node).range) return line;
+      node = next;
+      line = this.lineAt((node as Node).range![0]);
+    }
+    return line;
+  }
+
+  problem(path: Path, message: string, options: { key?: boolean } = {}): Problem {
+    return { file: this.file, line: this.line(path, options), message };
+  }
+}
+
+function yamlMessage(code: string, message: string): string {
+  // The yaml library's own first line is already a sentence; drop its trailing position and excerpt.
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (code === 'DUPLICATE_KEY') return `a key is repeated here (${first.toLowerCase()})`;
+  return `the YAML is not valid: ${first}`;
+}

@@ -1,0 +1,80 @@
+/**
+ * The tables of the store as Kysely sees them. Columns the database fills are `Generated<>`;
+ * nullable columns are `T | null`, never optional, so an insert has to say what it leaves empty.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** jsonb: written as a JSON string (pg would turn a JS array into a Postgres array), read back parsed. */
+export type Json<T> = ColumnType<T, string, string>;
+/** jsonb with a database default: may be left out of an insert. */
+export type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** bigint arrives as a string from pg and as a number from PGlite; callers convert with Number(). */
+type BigCount = ColumnType<string | number | bigint, number | bigint | undefined, number | bigint>;
+
+export interface InstrumentVersionsTable {
+  id: Generated<number>;
+  instrument_id: string;
+  version: string;
+  title: string;
+  kind: 'individual' | 'organisational';
+  content_hash: string;
+  definition: Json<unknown>;
+  source_text: string;
+  published_at: Timestamp;
+}
+
+export interface WavesTable {
+  id: Generated<number>;
+  instrument_id: string;
+  name: string;
+  instrument_version_id: number;
+  status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+  opens_at: Timestamp;
+  closes_at: Date | string | null;
+  created_at: Timestamp;
+}
+
+export interface InvitationsTable {
+  id: Generated<number>;
+  wave_id: number;
+  token_hash: string;
+  attributes: JsonWithDefault<Record<string, string>>;
+  created_at: Timestamp;
+}
+
+export interface ResponsesTable {
+  id: Generated<string>;
+  wave_id: number;
+  instrument_version_id: number;
+  invitation_id: number | null;
+  resume_code_hash: string | null;
+  status: ColumnType<'in_progress' | 'submitted', 'in_progress' | 'submitted' | undefined, 'in_progress' | 'submitted'>;
+  answers: JsonWithDefault<Record<string, unknown>>;
+  current_page: string | null;
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  submitted_at: Date | string | null;
+}
+
+export interface ResponsePageTimesTable {
+  response_id: string;
+  page_id: string;
+  visits: ColumnType<number, number | undefined, number>;
+  milliseconds: BigCount;
+}
+
+export interface Database {
+  instrument_versions: InstrumentVersionsTable;
+  waves: WavesTable;
+  invitations: InvitationsTable;
+  responses: ResponsesTable;
+  response_page_times: ResponsePageTimesTable;
+}
+
+export type InstrumentVersionRow = Selectable<InstrumentVersionsTable>;
+export type WaveRow = Selectable<WavesTable>;
+export type NewWave = Insertable<WavesTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
+export type ResponseRow = Selectable<ResponsesTable>;
+export type ResponseUpdate = Updateable<ResponsesTable>;

@@ -1,0 +1,41 @@
+/** Personal invitations: a random token per invitee, of which only a hash is stored. */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, InvitationRow } from './database.ts';
+
+/** 32 random bytes: well past the 128 bits that make a token unguessable. */
+export function newToken(random: (size: number) => Buffer = randomBytes): string {
+  return random(32).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export interface CreatedInvitation {
+  id: number;
+  token: string;
+  attributes: Record<string, string>;
+}
+
+/** Creates one invitation per attribute set (use `{}` for none), all or none, and returns the tokens. */
+export async function createInvitations(
+  db: Kysely<Database>,
+  waveId: number,
+  attributeSets: readonly Record<string, string>[],
+  random?: (size: number) => Buffer,
+): Promise<CreatedInvitation[]> {
+  if (attributeSets.length === 0) return [];
+  const tokens = attributeSets.map(() => newToken(random));
+  const rows = await db
+    .insertInto('invitations')
+    .values(attributeSets.map((attributes, i) => ({ wave_id: waveId, token_hash: hashToken(tokens[i]!), attributes: JSON.stringify(attributes) })))
+    .returning(['id', 'token_hash'])
+    .execute();
+  const idByHash = new Map(rows.map((r) => [r.token_hash, r.id]));
+  return tokens.map((token, i) => ({ id: idByHash.get(hashToken(token))!, token, attributes: attributeSets[i]! }));
+}
+
+export function findInvitationByToken(db: Kysely<Database>, token: string): Promise<InvitationRow | undefined> {
+  return db.selectFrom('invitations').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+}

@@ -1,0 +1,97 @@
+/**
+ * Responses: started, saved page by page, submitted once. Exactly-once rests on the database:
+ * unique invitation and resume-code columns, and a submit that only moves an in-progress row.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, ResponseRow } from './database.ts';
+
+export class ResponseError extends Error {
+  override name = 'ResponseError';
+}
+
+export interface StartResponseInput {
+  waveId: number;
+  instrumentVersionId: number;
+  invitationId?: number | null;
+  resumeCodeHash?: string | null;
+  startedAt?: Date;
+}
+
+/** Starts a response; resolves to undefined when the invitation or resume code already has one. */
+export async function startResponse(db: Kysely<Database>, input: StartResponseInput): Promise<ResponseRow | undefined> {
+  return db
+    .insertInto('responses')
+    .values({
+      wave_id: input.waveId,
+      instrument_version_id: input.instrumentVersionId,
+      invitation_id: input.invitationId ?? null,
+      resume_code_hash: input.resumeCodeHash ?? null,
+      started_at: input.startedAt,
+      current_page: null,
+      submitted_at: null,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function getResponse(db: Kysely<Database>, id: string): Promise<ResponseRow | undefined> {
+  return db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Saves the answers so far; a submitted response cannot be changed. */
+export async function saveProgress(
+  db: Kysely<Database>,
+  id: string,
+  answers: Record<string, unknown>,
+  currentPage: string | null,
+  at: Date,
+): Promise<ResponseRow> {
+  const row = await db
+    .updateTable('responses')
+    .set({ answers: JSON.stringify(answers), current_page: currentPage, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'in_progress')
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new ResponseError(`response ${id} does not exist or has already been submitted`);
+  return row;
+}
+
+/** Adds time spent on a page to the response's paradata. */
+export async function recordPageTime(db: Kysely<Database>, responseId: string, pageId: string, milliseconds: number): Promise<void> {
+  await db
+    .insertInto('response_page_times')
+    .values({ response_id: responseId, page_id: pageId, visits: 1, milliseconds: Math.max(0, Math.round(milliseconds)) })
+    .onConflict((oc) =>
+      oc.columns(['response_id', 'page_id']).doUpdateSet((eb) => ({
+        visits: eb('response_page_times.visits', '+', 1),
+        milliseconds: eb('response_page_times.milliseconds', '+', eb.ref('excluded.milliseconds')),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Submits a response. Only one of any number of concurrent calls moves the row; the others
+ * resolve to `submitted: false` and the row as it stands.
+ */
+export async function submitResponse(db: Kysely<Database>, id: string, at: Date): Promise<{ row: ResponseRow; submitted: boolean }> {
+  const row = await db
+    .updateTable('responses')
+    .set({ status: 'submitted', submitted_at: at, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'in_progress')
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return { row, submitted: true };
+  const existing = await getResponse(db, id);
+  if (!existing) throw new ResponseError(`response ${id} does not exist`);
+  return { row: existing, submitted: false };
+}
+
+export function listResponses(db: Kysely<Database>, waveId: number, status?: 'in_progress' | 'submitted'): Promise<ResponseRow[]> {
+  let query = db.selectFrom('responses').selectAll().where('wave_id', '=', waveId);
+  if (status) query = query.where('status', '=', status);
+  return query.orderBy('started_at').orderBy('id').execute();
+}

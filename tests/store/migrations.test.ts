@@ -1,0 +1,40 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateDown, migrateReset, migrateToLatest, migrationStatus } from '../../src/store/migrate.ts';
+import { backend, openTestStore, type TestStore } from '../support/store.ts';
+
+async function tableNames(store: TestStore): Promise<string[]> {
+  const result = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = current_schema() and table_name not like 'kysely_%'
+    order by table_name`.execute(store.db);
+  return result.rows.map((r) => r.table_name);
+}
+
+describe(`migrations on ${backend}`, () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore();
+  });
+  afterAll(() => store.dispose());
+
+  it('creates every table on the way up and reports each migration applied', async () => {
+    const applied = await migrateToLatest(store.db);
+    expect(applied).toContain('0001_initial');
+    expect(await tableNames(store)).toEqual(['instrument_versions', 'invitations', 'response_page_times', 'responses', 'waves']);
+    expect((await migrationStatus(store.db)).every((m) => m.executedAt instanceof Date)).toBe(true);
+  });
+
+  it('applies nothing when run again on an up-to-date database', async () => {
+    expect(await migrateToLatest(store.db)).toEqual([]);
+  });
+
+  it('removes every table on the way down and can go up again', async () => {
+    const undone = await migrateReset(store.db);
+    expect(undone).toContain('0001_initial');
+    expect(await tableNames(store)).toEqual([]);
+    expect(await migrateDown(store.db)).toEqual([]);
+    await migrateToLatest(store.db);
+    expect(await tableNames(store)).toHaveLength(5);
+  });
+});
