@@ -86,7 +86,8 @@ function tokenize(source: string): Token[] {
       const match = /^-?[0-9]+(\.[0-9]+)?/.exec(source.slice(i))!;
       i += match[0].length;
       if (/[A-Za-z_]/.test(source[i] ?? '')) {
-        throw new ConditionSyntaxError(`\`${match[0]}${source[i]}\` is neither a number nor a name`, start);
+        const word = /^[A-Za-z0-9_.-]+/.exec(source.slice(start))![0];
+        throw new ConditionSyntaxError(`\`${word}\` is neither a number nor a name (names start with a letter)`, start);
       }
       tokens.push({ kind: 'number', value: Number(match[0]), offset: start });
       continue;
@@ -110,7 +111,7 @@ function tokenize(source: string): Token[] {
       tokens.push({ kind: 'punct', text: op, offset: start });
       continue;
     }
-    throw new ConditionSyntaxError(`unexpected character \`${ch}\``, start);
+    throw new ConditionSyntaxError(`unexpected character "${ch}"`, start);
   }
   tokens.push({ kind: 'end', offset: source.length });
   return tokens;

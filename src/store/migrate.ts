@@ -21,8 +21,16 @@ export const fileMigrations: MigrationProvider = {
   },
 };
 
-export function migrator(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider: fileMigrations });
+/** What migrations need of a store: the database, and the schema its tables live in. */
+export interface MigrationTarget {
+  db: Kysely<any>;
+  schema: string;
+}
+
+export function migrator({ db, schema }: MigrationTarget): Migrator {
+  // Kysely looks for its bookkeeping tables in any schema unless told which: name ours, so that
+  // several schemas on one server (one per test file, or per study) each keep their own history.
+  return new Migrator({ db, provider: fileMigrations, migrationTableSchema: schema });
 }
 
 export class MigrationError extends Error {
@@ -40,26 +48,26 @@ function check(results: MigrationResultSet): string[] {
 }
 
 /** Applies every pending migration; returns the names applied. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  return check(await migrator(db).migrateToLatest());
+export async function migrateToLatest(target: MigrationTarget): Promise<string[]> {
+  return check(await migrator(target).migrateToLatest());
 }
 
 /** Undoes the most recent migration; returns its name (none if nothing was applied). */
-export async function migrateDown(db: Kysely<any>): Promise<string[]> {
-  return check(await migrator(db).migrateDown());
+export async function migrateDown(target: MigrationTarget): Promise<string[]> {
+  return check(await migrator(target).migrateDown());
 }
 
 /** Undoes every migration. */
-export async function migrateReset(db: Kysely<any>): Promise<string[]> {
+export async function migrateReset(target: MigrationTarget): Promise<string[]> {
   const undone: string[] = [];
   for (;;) {
-    const step = await migrateDown(db);
+    const step = await migrateDown(target);
     if (step.length === 0) return undone;
     undone.push(...step);
   }
 }
 
-export async function migrationStatus(db: Kysely<any>): Promise<{ name: string; executedAt: Date | undefined }[]> {
-  const migrations = await migrator(db).getMigrations();
+export async function migrationStatus(target: MigrationTarget): Promise<{ name: string; executedAt: Date | undefined }[]> {
+  const migrations = await migrator(target).getMigrations();
   return migrations.map((m) => ({ name: m.name, executedAt: m.executedAt }));
 }

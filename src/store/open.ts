@@ -22,6 +22,8 @@ export interface StoreOptions {
 export interface Store {
   db: Kysely<Database>;
   kind: 'pglite' | 'postgres';
+  /** The schema tapestry's tables live in. */
+  schema: string;
   /** Where the data is, for messages: a directory, or the server without its password. */
   location: string;
   close(): Promise<void>;
@@ -64,7 +66,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
     throw new Error(`cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', location: redact(url), close: () => db.destroy() };
+  return { db, kind: 'postgres', schema: schema ?? 'public', location: redact(url), close: () => db.destroy() };
 }
 
 async function openPglite(dataDir: string): Promise<Store> {
@@ -89,5 +91,5 @@ async function openPglite(dataDir: string): Promise<Store> {
         await release();
       }
     })());
-  return { db, kind: 'pglite', location: dir, close };
+  return { db, kind: 'pglite', schema: 'public', location: dir, close };
 }

@@ -42,6 +42,10 @@ export function listWaves(db: Kysely<Database>, instrumentId?: string): Promise<
 }
 
 export async function closeWave(db: Kysely<Database>, waveId: number, at: Date): Promise<WaveRow> {
+  const wave = await db.selectFrom('waves').selectAll().where('id', '=', waveId).executeTakeFirst();
+  if (wave && new Date(wave.opens_at) > at) {
+    throw new WaveError(`wave ${wave.name} of ${wave.instrument_id} opened at ${new Date(wave.opens_at).toISOString()} and cannot close before then`);
+  }
   const row = await db
     .updateTable('waves')
     .set({ status: 'closed', closes_at: at })

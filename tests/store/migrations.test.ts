@@ -19,22 +19,22 @@ describe(`migrations on ${backend}`, () => {
   afterAll(() => store.dispose());
 
   it('creates every table on the way up and reports each migration applied', async () => {
-    const applied = await migrateToLatest(store.db);
+    const applied = await migrateToLatest(store);
     expect(applied).toContain('0001_initial');
     expect(await tableNames(store)).toEqual(['instrument_versions', 'invitations', 'response_page_times', 'responses', 'waves']);
-    expect((await migrationStatus(store.db)).every((m) => m.executedAt instanceof Date)).toBe(true);
+    expect((await migrationStatus(store)).every((m) => m.executedAt instanceof Date)).toBe(true);
   });
 
   it('applies nothing when run again on an up-to-date database', async () => {
-    expect(await migrateToLatest(store.db)).toEqual([]);
+    expect(await migrateToLatest(store)).toEqual([]);
   });
 
   it('removes every table on the way down and can go up again', async () => {
-    const undone = await migrateReset(store.db);
+    const undone = await migrateReset(store);
     expect(undone).toContain('0001_initial');
     expect(await tableNames(store)).toEqual([]);
-    expect(await migrateDown(store.db)).toEqual([]);
-    await migrateToLatest(store.db);
+    expect(await migrateDown(store)).toEqual([]);
+    await migrateToLatest(store);
     expect(await tableNames(store)).toHaveLength(5);
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * The `tapestry` command: one file per verb, composed here. `run` returns the exit status instead
+ * of exiting, so tests drive the real command in-process with captured output.
+ */
+import { Command, CommanderError } from 'commander';
+import { UserError, processIo, type Io } from './io.ts';
+import { migrateCommand } from './migrate.ts';
+import { publishCommand, startCommand } from './publish.ts';
+import { surveyCommand } from './survey.ts';
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('tapestry')
+    .description('Leadership surveys, focus groups and reproducible reports')
+    .option('--data-dir <dir>', 'where the embedded database keeps its files (default .tapestry, or TAPESTRY_DATA_DIR); ignored when DATABASE_URL is set')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run tapestry --help for usage)');
+  migrateCommand(program, io);
+  surveyCommand(program, io, setExit);
+  publishCommand(program, io);
+  startCommand(program, io);
+  return program;
+}
+
+export async function run(argv: string[], io: Io = processIo()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof UserError) {
+      io.err(`tapestry: ${error.message}\n`);
+      return 1;
+    }
+    io.err(`tapestry: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 2;
+  }
+}

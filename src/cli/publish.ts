@@ -1,0 +1,65 @@
+/** `tapestry publish` and `tapestry start`: putting instruments into the store and opening waves. */
+import type { Command } from 'commander';
+import type { LoadedInstrument } from '../instrument/load.ts';
+import { publishInstrument, VersionConflictError } from '../store/instrument-versions.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import type { Store } from '../store/open.ts';
+import { ensureOpenWave } from '../store/waves.ts';
+import { UserError, type Io } from './io.ts';
+import { withStore } from './store-session.ts';
+import { loadInstruments } from './survey.ts';
+
+export const BUNDLED_SURVEYS = 'surveys';
+
+async function publishAll(io: Io, store: Store, loaded: LoadedInstrument[]) {
+  const published = [];
+  for (const item of loaded) {
+    try {
+      const { row, created } = await publishInstrument(store.db, item);
+      io.out(`${created ? 'published' : 'unchanged'}  ${row.instrument_id} ${row.version}  (${item.contentHash.slice(0, 12)})\n`);
+      published.push(row);
+    } catch (error) {
+      if (error instanceof VersionConflictError) throw new UserError(`${item.file}: ${error.message}`);
+      throw error;
+    }
+  }
+  return published;
+}
+
+export function publishCommand(program: Command, io: Io): void {
+  program
+    .command('publish')
+    .description('publish instrument versions to the database (every version is kept)')
+    .argument('<files...>', 'instrument YAML files or directories')
+    .option('--open-wave <name>', 'also open a wave of this name for each instrument that has no open wave')
+    .action(async (files: string[], opts: { openWave?: string }) => {
+      const loaded = await loadInstruments(io, files);
+      await withStore(io, program.opts(), async (store) => {
+        await migrateToLatest(store);
+        const rows = await publishAll(io, store, loaded);
+        if (opts.openWave) await openWaves(io, store, rows, opts.openWave);
+      });
+    });
+}
+
+async function openWaves(io: Io, store: Store, rows: { id: number; instrument_id: string }[], name: string) {
+  for (const row of rows) {
+    const { wave, created } = await ensureOpenWave(store.db, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name });
+    io.out(`${created ? 'opened' : 'open'}       ${row.instrument_id} wave ${wave.name}\n`);
+  }
+}
+
+export function startCommand(program: Command, io: Io): void {
+  program
+    .command('start')
+    .description('set up the database, publish the bundled instruments in surveys/ and make sure each has an open wave')
+    .action(async () => {
+      const loaded = await loadInstruments(io, [BUNDLED_SURVEYS]);
+      await withStore(io, program.opts(), async (store) => {
+        const applied = await migrateToLatest(store);
+        io.out(`database   ${store.kind === 'pglite' ? 'embedded' : 'PostgreSQL'} at ${store.location}${applied.length ? ` (${applied.length} migrations applied)` : ''}\n`);
+        const rows = await publishAll(io, store, loaded);
+        await openWaves(io, store, rows, String(io.now().getUTCFullYear()));
+      });
+    });
+}
