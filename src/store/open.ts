@@ -57,16 +57,26 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // Fail now, with the server named, rather than at the first query.
+  // Fail now, with the server named, rather than at the first query. The schema comes from the
+  // server, so that a search_path set in the URL's options is honoured by the migrations too.
+  let current: string;
   try {
     const client = await pool.connect();
-    client.release();
+    try {
+      current = (await client.query<{ schema: string | null }>('select current_schema() as schema')).rows[0]?.schema ?? '';
+    } finally {
+      client.release();
+    }
   } catch (error) {
     await pool.end();
     throw new Error(`cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`);
   }
+  if (!current) {
+    await pool.end();
+    throw new Error(`PostgreSQL at ${redact(url)} has no schema on its search_path to create tapestry's tables in`);
+  }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', schema: schema ?? 'public', location: redact(url), close: () => db.destroy() };
+  return { db, kind: 'postgres', schema: current, location: redact(url), close: () => db.destroy() };
 }
 
 async function openPglite(dataDir: string): Promise<Store> {
