@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError, processIo, type Io } from './io.ts';
 import { migrateCommand } from './migrate.ts';
 import { publishCommand, startCommand } from './publish.ts';
+import { serveCommand } from './serve.ts';
 import { surveyCommand } from './survey.ts';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -19,6 +20,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   surveyCommand(program, io, setExit);
   publishCommand(program, io);
   startCommand(program, io);
+  serveCommand(program, io);
   return program;
 }
 

@@ -11,7 +11,7 @@ import { loadInstruments } from './survey.ts';
 
 export const BUNDLED_SURVEYS = 'surveys';
 
-async function publishAll(io: Io, store: Store, loaded: LoadedInstrument[]) {
+export async function publishAll(io: Io, store: Store, loaded: LoadedInstrument[]) {
   const published = [];
   for (const item of loaded) {
     try {
@@ -42,7 +42,7 @@ export function publishCommand(program: Command, io: Io): void {
     });
 }
 
-async function openWaves(io: Io, store: Store, rows: { id: number; instrument_id: string }[], name: string) {
+export async function openWaves(io: Io, store: Store, rows: { id: number; instrument_id: string }[], name: string) {
   for (const row of rows) {
     const { wave, created } = await ensureOpenWave(store.db, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name });
     io.out(`${created ? 'opened' : 'open'}       ${row.instrument_id} wave ${wave.name}\n`);

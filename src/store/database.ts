@@ -64,7 +64,13 @@ export interface ResponsePageTimesTable {
   milliseconds: BigCount;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
+  settings: SettingsTable;
   instrument_versions: InstrumentVersionsTable;
   waves: WavesTable;
   invitations: InvitationsTable;

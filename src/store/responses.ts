@@ -95,3 +95,28 @@ export function listResponses(db: Kysely<Database>, waveId: number, status?: 'in
   if (status) query = query.where('status', '=', status);
   return query.orderBy('started_at').orderBy('id').execute();
 }
+
+export function findResponseByInvitation(db: Kysely<Database>, invitationId: number): Promise<ResponseRow | undefined> {
+  return db.selectFrom('responses').selectAll().where('invitation_id', '=', invitationId).executeTakeFirst();
+}
+
+export function findResponseByResumeCode(db: Kysely<Database>, waveId: number, resumeCodeHash: string): Promise<ResponseRow | undefined> {
+  return db
+    .selectFrom('responses')
+    .selectAll()
+    .where('wave_id', '=', waveId)
+    .where('resume_code_hash', '=', resumeCodeHash)
+    .executeTakeFirst();
+}
+
+/** Gives an in-progress response a new resume code (the old one stops working). */
+export async function setResumeCode(db: Kysely<Database>, id: string, resumeCodeHash: string): Promise<void> {
+  const row = await db
+    .updateTable('responses')
+    .set({ resume_code_hash: resumeCodeHash })
+    .where('id', '=', id)
+    .where('status', '=', 'in_progress')
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) throw new ResponseError(`response ${id} does not exist or has already been submitted`);
+}

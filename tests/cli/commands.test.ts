@@ -129,10 +129,12 @@ describe(`start, publish and migrate on ${backend}`, () => {
   });
 
   it('reports migration status, and migrates down and up again', async () => {
-    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\n');
+    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\napplied  0002_settings\n');
+    expect((await tapestry('migrate', '--down')).out).toBe('undone  0002_settings\n');
+    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\npending  0002_settings\n');
     expect((await tapestry('migrate', '--reset')).out).toBe('undone  0001_initial\n');
-    expect((await tapestry('migrate', '--status')).out).toBe('pending  0001_initial\n');
-    expect((await tapestry('migrate')).out).toBe('applied  0001_initial\n');
+    expect((await tapestry('migrate', '--status')).out).toBe('pending  0001_initial\npending  0002_settings\n');
+    expect((await tapestry('migrate')).out).toBe('applied  0001_initial\napplied  0002_settings\n');
     expect((await tapestry('migrate')).out).toMatch(/: nothing to do\n$/);
   });
 });

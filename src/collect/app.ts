@@ -1,0 +1,126 @@
+/**
+ * The survey service as one Fastify plugin. `server.ts` builds the instance around it and listens;
+ * tests register it on their own instance and call `inject`. It holds no respondent state in
+ * memory: progress lives in the database and the browser holds only signed cookies, so several
+ * instances can serve one study from one PostgreSQL.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { join } from 'node:path';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Store } from '../store/open.ts';
+import { InstrumentCache } from './fielded.ts';
+import { parseForm } from './form-parser.ts';
+import { HttpError } from './http-error.ts';
+import { homeRoutes } from './routes/home.ts';
+import { respondRoutes } from './routes/respond.ts';
+import { compileStylesheet, createViews, GOVUK_DIST } from './views.ts';
+
+export interface AppOptions {
+  store: Store;
+  /** Signs cookies and CSRF secrets; shared by every instance (see `cookieSecret`). */
+  secret: string;
+  serviceName?: string;
+  now?: () => Date;
+  /** Look-ups of invitation tokens and resume codes allowed per client per minute. */
+  lookupsPerMinute?: number;
+  /** Set `secure` on cookies: on whenever the service is reached over HTTPS. */
+  secureCookies?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    render(template: string, context: Record<string, unknown>): FastifyReply;
+  }
+}
+
+/** Messages for the errors Fastify and its plugins raise on bad requests. */
+const KNOWN_ERRORS: Record<string, { title: string; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { title: 'Your answers are too long', message: 'The form you sent is larger than this service accepts. Shorten your answers and try again.' },
+  FST_CSRF_INVALID_TOKEN: { title: 'This form has expired', message: 'The form was out of date or did not come from this site. Go back, reload the page and try again.' },
+  FST_CSRF_MISSING_SECRET: { title: 'This form has expired', message: 'The form was out of date or did not come from this site. Go back, reload the page and try again.' },
+  FST_CSRF_MISSING_TOKEN: { title: 'This form has expired', message: 'The form was out of date or did not come from this site. Go back, reload the page and try again.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { title: 'Unsupported form', message: 'The form was sent in a format this service does not accept.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { title: 'Unsupported form', message: 'The form was sent in a format this service does not accept.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { title: 'Bad request', message: 'The request was not complete.' },
+};
+
+export const app = fp(
+  async function tapestryApp(fastify: FastifyInstance, options: AppOptions) {
+    const serviceName = options.serviceName ?? 'tapestry surveys';
+    const views = createViews();
+    const stylesheet = compileStylesheet();
+
+    fastify.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown>) {
+      // Respondents often share computers: nothing they answered may be kept by a browser or proxy.
+      this.header('cache-control', 'no-store').type('text/html; charset=utf-8');
+      return this.send(views.render(template, { serviceName, errors: [], errorsByField: {}, ...context }));
+    });
+
+    await fastify.register(fastifyHelmet, {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      // Invitation links carry their token in the path: never pass it on to another site.
+      referrerPolicy: { policy: 'no-referrer' },
+    });
+    await fastify.register(fastifyCookie, { secret: options.secret });
+    await fastify.register(fastifyCsrf, {
+      sessionPlugin: '@fastify/cookie',
+      cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure: options.secureCookies ?? false },
+    });
+    await fastify.register(fastifyFormbody, { parser: parseForm });
+    await fastify.register(fastifyRateLimit, { global: false });
+
+    fastify.get('/assets/tapestry.css', async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
+    );
+    await fastify.register(fastifyStatic, { root: join(GOVUK_DIST, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false, index: false });
+
+    fastify.setNotFoundHandler((_request, reply) =>
+      reply.code(404).render('error.njk', { title: 'Page not found', message: 'There is nothing at this address. Check the link you were sent.' }),
+    );
+
+    fastify.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof HttpError) {
+        return reply.code(error.statusCode).render('error.njk', { title: error.title, message: error.message, link: error.link });
+      }
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        const known = KNOWN_ERRORS[error.code];
+        request.log.info({ code: error.code, status }, error.message);
+        return reply.code(status).render('error.njk', known ?? { title: 'There is a problem with the request', message: error.message });
+      }
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).render('error.njk', { title: 'Internal Server Error', message: 'Something went wrong on our side. Your answers so far are saved; try again in a few minutes.' });
+    });
+
+    const cache = new InstrumentCache();
+    const deps = { store: options.store, cache, now: options.now ?? (() => new Date()), lookupsPerMinute: options.lookupsPerMinute ?? 30, secureCookies: options.secureCookies ?? false };
+    await fastify.register(homeRoutes, deps);
+    await fastify.register(respondRoutes, deps);
+  },
+  { name: 'tapestry-app', fastify: '5.x' },
+);
+
+export type RouteDeps = {
+  store: Store;
+  cache: InstrumentCache;
+  now: () => Date;
+  lookupsPerMinute: number;
+  secureCookies: boolean;
+};

@@ -1,0 +1,50 @@
+/**
+ * Surveys in the field: a wave with the instrument version it fields. Published versions never
+ * change, so each instance keeps the parsed instrument per version id; everything else is read
+ * from the database on each request, which is what lets several instances share one study.
+ */
+import type { Kysely } from 'kysely';
+import { Instrument } from '../instrument/schema.ts';
+import type { Database, InstrumentVersionRow, WaveRow } from '../store/database.ts';
+import { getInstrumentVersion } from '../store/instrument-versions.ts';
+import { findWave } from '../store/waves.ts';
+
+export interface Fielded {
+  wave: WaveRow;
+  version: InstrumentVersionRow;
+  instrument: Instrument;
+}
+
+export class InstrumentCache {
+  private readonly byVersion = new Map<number, Instrument>();
+
+  async get(db: Kysely<Database>, versionId: number): Promise<{ version: InstrumentVersionRow; instrument: Instrument } | undefined> {
+    const version = await getInstrumentVersion(db, versionId);
+    if (!version) return undefined;
+    let instrument = this.byVersion.get(versionId);
+    if (!instrument) {
+      instrument = Instrument.parse(version.definition);
+      this.byVersion.set(versionId, instrument);
+    }
+    return { version, instrument };
+  }
+
+  async fielded(db: Kysely<Database>, instrumentId: string, waveName: string): Promise<Fielded | undefined> {
+    const wave = await findWave(db, instrumentId, waveName);
+    if (!wave) return undefined;
+    const found = await this.get(db, wave.instrument_version_id);
+    return found && { wave, ...found };
+  }
+
+  async fieldedById(db: Kysely<Database>, waveId: number): Promise<Fielded | undefined> {
+    const wave = await db.selectFrom('waves').selectAll().where('id', '=', waveId).executeTakeFirst();
+    if (!wave) return undefined;
+    const found = await this.get(db, wave.instrument_version_id);
+    return found && { wave, ...found };
+  }
+}
+
+/** Open means open now: status open, and inside the period if it has an end. */
+export function isOpen(wave: WaveRow, now: Date): boolean {
+  return wave.status === 'open' && new Date(wave.opens_at) <= now && (wave.closes_at === null || new Date(wave.closes_at) > now);
+}

@@ -1,0 +1,104 @@
+/** View models: turning instruments and answers into what the templates and GOV.UK macros take. */
+import { fieldNames, type FieldError, type FormValues } from '../instrument/answers.ts';
+import type { AnswerValue } from '../instrument/evaluate.ts';
+import type { Page, Question } from '../instrument/schema.ts';
+
+export interface QuestionView {
+  id: string;
+  type: Question['type'];
+  text: string;
+  hint?: string | undefined;
+  items?: { value: string; text: string }[];
+  rows?: { field: string; label: string }[];
+  integer?: boolean;
+  unit?: string | undefined;
+  max_length?: number;
+}
+
+export function questionView(q: Question): QuestionView {
+  const base = { id: q.id, type: q.type, text: q.required ? q.text : `${q.text} (optional)`, hint: q.hint };
+  switch (q.type) {
+    case 'single':
+    case 'scale':
+    case 'multiple':
+      return { ...base, items: Object.entries(q.options).map(([value, text]) => ({ value, text })) };
+    case 'matrix':
+      return {
+        ...base,
+        items: Object.entries(q.options).map(([value, text]) => ({ value, text })),
+        rows: Object.entries(q.rows).map(([row, label]) => ({ field: `${q.id}.${row}`, label })),
+      };
+    case 'number':
+      return { ...base, integer: q.integer, unit: q.unit };
+    case 'text':
+    case 'longtext':
+      return { ...base, max_length: q.max_length };
+  }
+}
+
+/** Stored answers as form values, to fill a page in again. */
+export function formValues(questions: readonly Question[], answers: Readonly<Record<string, unknown>>): Record<string, string | string[]> {
+  const values: Record<string, string | string[]> = {};
+  for (const q of questions) {
+    const answer = answers[q.id];
+    if (answer === undefined || answer === null) continue;
+    if (q.type === 'matrix') {
+      for (const [row, option] of Object.entries(answer as Record<string, string>)) values[`${q.id}.${row}`] = option;
+    } else if (q.type === 'multiple') {
+      values[q.id] = [...(answer as string[])];
+    } else {
+      values[q.id] = String(answer);
+    }
+  }
+  return values;
+}
+
+/** What was posted, as values to show again after an error (only the fields of these questions). */
+export function postedValues(questions: readonly Question[], form: FormValues): Record<string, string | string[]> {
+  const values: Record<string, string | string[]> = {};
+  for (const field of questions.flatMap(fieldNames)) {
+    const value = form[field];
+    if (value !== undefined) values[field] = typeof value === 'string' ? value : [...value];
+  }
+  return values;
+}
+
+export function errorViews(errors: readonly FieldError[], questions: readonly Question[]) {
+  const text = new Map(questions.map((q) => [q.id, q.text]));
+  return {
+    // The summary names the question: several errors on one page would otherwise read alike.
+    errors: errors.map((e) => ({ text: `${text.get(e.question) ?? e.question}: ${e.message}`, href: `#${e.field}` })),
+    errorsByField: Object.fromEntries(errors.map((e) => [e.field, e.message])),
+  };
+}
+
+/** An answer in words, for the check-answers page. */
+export function answerText(q: Question, answer: AnswerValue | undefined): string {
+  if (answer === undefined) return 'Not answered';
+  switch (q.type) {
+    case 'single':
+    case 'scale':
+      return q.options[answer as string] ?? String(answer);
+    case 'multiple':
+      return (answer as string[]).map((o) => q.options[o] ?? o).join('\n');
+    case 'matrix':
+      return Object.entries(q.rows)
+        .map(([row, label]) => `${label}: ${q.options[(answer as Record<string, string>)[row] ?? ''] ?? 'Not answered'}`)
+        .join('\n');
+    case 'number':
+      return q.unit ? `${answer} ${q.unit}` : String(answer);
+    case 'text':
+    case 'longtext':
+      return String(answer);
+  }
+}
+
+export function summaryRows(page: Page, shown: Set<string>, answers: Readonly<Record<string, AnswerValue>>, changeHref: string) {
+  return page.questions
+    .filter((q) => shown.has(q.id))
+    .map((q) => ({
+      key: { text: q.text },
+      value: { text: answerText(q, answers[q.id]), classes: 'tapestry-pre-line' },
+      actions: { items: [{ href: `${changeHref}#${fieldNames(q)[0]}`, text: 'Change', visuallyHiddenText: q.text }] },
+    }));
+}

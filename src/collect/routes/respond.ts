@@ -1,0 +1,368 @@
+/**
+ * A respondent's journey: start (or follow an invitation, or resume with a code), one page per
+ * screen, check answers, submit once, thank you. Every rule is enforced here on the server from
+ * the same instrument the pages are rendered from.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MalformedFormError, readAnswers, type FormValues } from '../../instrument/answers.ts';
+import type { AnswerValue } from '../../instrument/evaluate.ts';
+import { questionsOf, type Page } from '../../instrument/schema.ts';
+import { visibility, visiblePages } from '../../instrument/visibility.ts';
+import type { ResponseRow } from '../../store/database.ts';
+import { findInvitationByToken } from '../../store/invitations.ts';
+import {
+  findResponseByInvitation,
+  findResponseByResumeCode,
+  getResponse,
+  recordPageTime,
+  saveProgress,
+  setResumeCode,
+  startResponse,
+  submitResponse,
+} from '../../store/responses.ts';
+import type { RouteDeps } from '../app.ts';
+import { isOpen, type Fielded } from '../fielded.ts';
+import { HttpError } from '../http-error.ts';
+import { errorViews, formValues, postedValues, questionView, summaryRows } from '../presenter.ts';
+import { hashResumeCode, newResumeCode, normaliseResumeCode } from '../resume-code.ts';
+
+type SurveyParams = { instrument: string; wave: string };
+type PageParams = SurveyParams & { page: string };
+
+/** Time on a page above this is someone who walked away: it is recorded as this much. */
+const MAX_PAGE_MS = 2 * 60 * 60 * 1000;
+
+const base = (f: Fielded) => `/s/${encodeURIComponent(f.wave.instrument_id)}/${encodeURIComponent(f.wave.name)}`;
+const pageHref = (f: Fielded, pageId: string) => `${base(f)}/page/${encodeURIComponent(pageId)}`;
+const cookieName = (f: Fielded) => `tapestry_r${f.wave.id}`;
+
+function asForm(body: unknown): FormValues {
+  if (body === null || typeof body !== 'object') return {};
+  return body as FormValues;
+}
+
+function stored(response: ResponseRow): Record<string, AnswerValue> {
+  return (response.answers ?? {}) as Record<string, AnswerValue>;
+}
+
+export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
+  const { store, cache } = deps;
+  const db = store.db;
+  const lookupLimit = { rateLimit: { max: deps.lookupsPerMinute, timeWindow: '1 minute' } };
+
+  async function fielded(params: SurveyParams): Promise<Fielded> {
+    const found = await cache.fielded(db, params.instrument, params.wave);
+    if (!found) throw new HttpError(404, 'Survey not found', 'There is no survey at this address. Check the link you were sent.');
+    if (!isOpen(found.wave, deps.now())) {
+      throw new HttpError(410, 'This survey is closed', `“${found.instrument.title}” is no longer taking responses. Thank you for your interest.`);
+    }
+    return found;
+  }
+
+  function setResponseCookie(reply: FastifyReply, f: Fielded, responseId: string) {
+    reply.setCookie(cookieName(f), responseId, { path: base(f), httpOnly: true, sameSite: 'lax', signed: true, secure: deps.secureCookies });
+  }
+
+  /** The respondent's response from their cookie, if it is one of this wave's and still open. */
+  async function ownResponse(request: FastifyRequest, f: Fielded): Promise<ResponseRow | undefined> {
+    const raw = request.cookies[cookieName(f)];
+    if (!raw) return undefined;
+    const { valid, value } = request.unsignCookie(raw);
+    if (!valid || !value || !/^[0-9a-f-]{36}$/.test(value)) return undefined;
+    const response = await getResponse(db, value);
+    return response && response.wave_id === f.wave.id ? response : undefined;
+  }
+
+  async function requireResponse(request: FastifyRequest, reply: FastifyReply, f: Fielded): Promise<ResponseRow | undefined> {
+    const response = await ownResponse(request, f);
+    if (!response) {
+      void reply.code(303).redirect(base(f));
+      return undefined;
+    }
+    if (response.status === 'submitted') {
+      void reply.code(303).redirect(`${base(f)}/done`);
+      return undefined;
+    }
+    return response;
+  }
+
+  /** Where a respondent carries on: their current page if it is still shown, else the first. */
+  function resumeHref(f: Fielded, response: ResponseRow): string {
+    const pages = visiblePages(f.instrument, stored(response));
+    const current = pages.find((p) => p.id === response.current_page);
+    if (response.current_page === 'check') return `${base(f)}/check`;
+    return pageHref(f, (current ?? pages[0] ?? f.instrument.pages[0]!).id);
+  }
+
+  // ---- start, resume and invitation links ---------------------------------------------------
+
+  fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave', async (request, reply) => {
+    const f = await fielded(request.params);
+    const response = await ownResponse(request, f);
+    const continueHref = response?.status === 'in_progress' ? resumeHref(f, response) : undefined;
+    return reply.render('start.njk', {
+      title: f.instrument.title,
+      intro: f.instrument.intro.split(/\n\s*\n/).filter((p) => p.trim() !== ''),
+      pageCount: f.instrument.pages.length,
+      base: base(f),
+      continueHref,
+      csrf: await reply.generateCsrf(),
+    });
+  });
+
+  fastify.post<{ Params: SurveyParams }>('/s/:instrument/:wave/start', { preHandler: fastify.csrfProtection }, async (request, reply) => {
+    const f = await fielded(request.params);
+    const code = newResumeCode();
+    const response = await startResponse(db, {
+      waveId: f.wave.id,
+      instrumentVersionId: f.version.id,
+      resumeCodeHash: hashResumeCode(code),
+      startedAt: deps.now(),
+    });
+    if (!response) throw new HttpError(409, 'Please try again', 'We could not start your response. Go back and select “Start now” again.');
+    setResponseCookie(reply, f, response.id);
+    return reply.render('resume-code.njk', { title: 'Your resume code', code, nextHref: pageHref(f, f.instrument.pages[0]!.id) });
+  });
+
+  fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave/resume', async (request, reply) => {
+    const f = await fielded(request.params);
+    return reply.render('resume.njk', { title: 'Continue with a resume code', base: base(f), code: '', csrf: await reply.generateCsrf() });
+  });
+
+  fastify.post<{ Params: SurveyParams }>(
+    '/s/:instrument/:wave/resume',
+    { preHandler: fastify.csrfProtection, config: lookupLimit },
+    async (request, reply) => {
+      const f = await fielded(request.params);
+      const form = asForm(request.body);
+      const typed = typeof form.code === 'string' ? form.code : '';
+      const again = async (status: number, message: string) =>
+        reply.code(status).render('resume.njk', {
+          title: 'Continue with a resume code',
+          base: base(f),
+          code: typed,
+          csrf: await reply.generateCsrf(),
+          errors: [{ text: message, href: '#code' }],
+        });
+      const code = normaliseResumeCode(typed);
+      if (!code) return again(400, 'Enter your resume code: 16 letters and numbers, for example K7M2-QX9P-4D8R-T6WA');
+      const response = await findResponseByResumeCode(db, f.wave.id, hashResumeCode(code));
+      if (!response) return again(404, 'There is no response with that resume code in this survey. Check the code and try again.');
+      if (response.status === 'submitted') return again(409, 'The answers for this code have already been sent. Thank you.');
+      setResponseCookie(reply, f, response.id);
+      return reply.code(303).redirect(resumeHref(f, response));
+    },
+  );
+
+  fastify.get<{ Params: { token: string } }>('/i/:token', { config: lookupLimit }, async (request, reply) => {
+    const invalid = new HttpError(404, 'This link is not valid', 'Check that you copied the whole link from your invitation.');
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(request.params.token)) throw invalid;
+    const invitation = await findInvitationByToken(db, request.params.token);
+    if (!invitation) throw invalid;
+    const wave = await cache.fieldedById(db, invitation.wave_id);
+    if (!wave) throw invalid;
+    const f = await fielded({ instrument: wave.wave.instrument_id, wave: wave.wave.name });
+    let response = await findResponseByInvitation(db, invitation.id);
+    if (!response) {
+      const prefilled = prefill(f, invitation.attributes);
+      // Two clicks on the same link race here; the unique invitation column lets exactly one in.
+      response =
+        (await startResponse(db, { waveId: f.wave.id, instrumentVersionId: f.version.id, invitationId: invitation.id, startedAt: deps.now() })) ??
+        (await findResponseByInvitation(db, invitation.id));
+      if (response && Object.keys(prefilled).length > 0 && Object.keys(stored(response)).length === 0) {
+        response = await saveProgress(db, response.id, prefilled, null, deps.now());
+      }
+    }
+    if (!response) throw invalid;
+    if (response.status === 'submitted') {
+      throw new HttpError(409, 'This link has already been used', 'A response has already been sent with this invitation. Thank you for taking part.');
+    }
+    setResponseCookie(reply, f, response.id);
+    return reply.code(303).redirect(resumeHref(f, response));
+  });
+
+  // ---- pages --------------------------------------------------------------------------------
+
+  function findPage(f: Fielded, answers: Record<string, AnswerValue>, pageId: string): Page {
+    const page = visiblePages(f.instrument, answers).find((p) => p.id === pageId);
+    if (!page) throw new HttpError(404, 'Page not found', 'This page is not part of your survey. Use the link below to carry on.', { href: base(f), text: 'Go to the start of the survey' });
+    return page;
+  }
+
+  function renderPage(
+    reply: FastifyReply,
+    f: Fielded,
+    page: Page,
+    ctx: { askedIds: string[]; values: Record<string, unknown>; csrf: string; errors?: ReturnType<typeof errorViews>; followUp?: boolean; returnTo?: string; answers: Record<string, AnswerValue> },
+  ) {
+    const pages = visiblePages(f.instrument, ctx.answers);
+    const index = Math.max(0, pages.findIndex((p) => p.id === page.id));
+    const asked = page.questions.filter((q) => ctx.askedIds.includes(q.id));
+    const back = index > 0 ? pageHref(f, pages[index - 1]!.id) : base(f);
+    return reply.render('page.njk', {
+      title: page.title,
+      surveyTitle: f.instrument.title,
+      progress: { current: index + 1, total: pages.length },
+      action: pageHref(f, page.id) + (ctx.returnTo === 'check' ? '?return=check' : ''),
+      backHref: ctx.returnTo === 'check' ? `${base(f)}/check` : back,
+      questions: asked.map(questionView),
+      values: ctx.values,
+      csrf: ctx.csrf,
+      shownAt: deps.now().getTime(),
+      asked: asked.map((q) => q.id).join(' '),
+      followUp: ctx.followUp ?? false,
+      ...(ctx.errors ?? {}),
+    });
+  }
+
+  fastify.get<{ Params: PageParams; Querystring: { return?: string } }>('/s/:instrument/:wave/page/:page', async (request, reply) => {
+    const f = await fielded(request.params);
+    const response = await requireResponse(request, reply, f);
+    if (!response) return reply;
+    const answers = stored(response);
+    const page = findPage(f, answers, request.params.page);
+    const { shown } = visibility(f.instrument, answers);
+    const askedIds = page.questions.filter((q) => shown.has(q.id)).map((q) => q.id);
+    return renderPage(reply, f, page, {
+      askedIds,
+      values: formValues(page.questions, answers),
+      csrf: await reply.generateCsrf(),
+      returnTo: request.query.return,
+      answers,
+    });
+  });
+
+  fastify.post<{ Params: PageParams; Querystring: { return?: string } }>(
+    '/s/:instrument/:wave/page/:page',
+    { preHandler: fastify.csrfProtection },
+    async (request, reply) => {
+      const f = await fielded(request.params);
+      const response = await requireResponse(request, reply, f);
+      if (!response) return reply;
+      const before = stored(response);
+      const page = findPage(f, before, request.params.page);
+      const form = asForm(request.body);
+      const saving = form._action === 'save';
+
+      // The questions this page asked: those shown when it was rendered, as it says in `_asked`
+      // (follow-up questions may have been added), limited to what the instrument has here.
+      const askedField = typeof form._asked === 'string' ? form._asked.split(' ') : [];
+      const shownBefore = visibility(f.instrument, before).shown;
+      const asked = page.questions.filter((q) => askedField.includes(q.id) || (askedField.length === 0 && shownBefore.has(q.id)));
+
+      let read;
+      try {
+        read = readAnswers(asked, form, { requireAnswers: !saving });
+      } catch (error) {
+        if (error instanceof MalformedFormError) throw new HttpError(400, 'There is a problem with the form', `Your answers were not saved: ${error.message}.`);
+        throw error;
+      }
+
+      // Merge: this page's answers replace whatever the page held before, then hidden questions go.
+      const merged: Record<string, AnswerValue> = { ...before };
+      for (const q of page.questions) delete merged[q.id];
+      Object.assign(merged, read.answers);
+      const after = visibility(f.instrument, merged);
+      const errors = read.errors.filter((e) => after.shown.has(e.question));
+      const followUps = page.questions.filter((q) => after.shown.has(q.id) && !asked.includes(q));
+      const askedNow = page.questions.filter((q) => after.shown.has(q.id)).map((q) => q.id);
+      const returnTo = request.query.return;
+
+      if (errors.length > 0 || (!saving && followUps.length > 0)) {
+        return renderPage(reply.code(errors.length > 0 ? 422 : 200), f, page, {
+          askedIds: askedNow,
+          values: postedValues(page.questions, form),
+          csrf: await reply.generateCsrf(),
+          errors: errorViews(errors, page.questions),
+          followUp: errors.length === 0,
+          returnTo,
+          answers: after.answers,
+        });
+      }
+
+      const pages = visiblePages(f.instrument, after.answers);
+      const next = pages[pages.findIndex((p) => p.id === page.id) + 1];
+      const nextPage = saving ? page.id : returnTo === 'check' || !next ? 'check' : next.id;
+      await saveProgress(db, response.id, after.answers, nextPage, deps.now());
+      const shownAt = Number(form._shown_at);
+      if (Number.isFinite(shownAt)) {
+        await recordPageTime(db, response.id, page.id, Math.min(MAX_PAGE_MS, Math.max(0, deps.now().getTime() - shownAt)));
+      }
+
+      if (saving) {
+        if (response.invitation_id !== null) {
+          return reply.render('error.njk', { title: 'Your answers are saved', message: 'Use the link in your invitation to come back and finish the survey.' });
+        }
+        const code = newResumeCode();
+        await setResumeCode(db, response.id, hashResumeCode(code));
+        return reply.render('resume-code.njk', { title: 'Your answers are saved', code, saved: true, nextHref: pageHref(f, page.id) });
+      }
+      return reply.code(303).redirect(nextPage === 'check' ? `${base(f)}/check` : pageHref(f, nextPage));
+    },
+  );
+
+  // ---- check answers, submit, thank you ----------------------------------------------------------
+
+  /** Required questions that are shown but unanswered, as errors that link to their page. */
+  function missingAnswers(f: Fielded, answers: Record<string, AnswerValue>) {
+    const { shown } = visibility(f.instrument, answers);
+    return f.instrument.pages.flatMap((page) =>
+      page.questions
+        .filter((q) => q.required && shown.has(q.id) && answers[q.id] === undefined)
+        .map((q) => ({ text: `${q.text}: answer this question before sending`, href: `${pageHref(f, page.id)}?return=check` })),
+    );
+  }
+
+  async function renderCheck(reply: FastifyReply, f: Fielded, answers: Record<string, AnswerValue>, errors: { text: string; href: string }[] = []) {
+    const pages = visiblePages(f.instrument, answers);
+    const { shown } = visibility(f.instrument, answers);
+    return reply.render('check.njk', {
+      title: 'Check your answers before sending them',
+      base: base(f),
+      backHref: pages.length > 0 ? pageHref(f, pages[pages.length - 1]!.id) : base(f),
+      sections: pages.map((page) => ({ title: page.title, rows: summaryRows(page, shown, answers, `${pageHref(f, page.id)}?return=check`) })),
+      csrf: await reply.generateCsrf(),
+      errors,
+    });
+  }
+
+  fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave/check', async (request, reply) => {
+    const f = await fielded(request.params);
+    const response = await requireResponse(request, reply, f);
+    if (!response) return reply;
+    return renderCheck(reply, f, stored(response));
+  });
+
+  fastify.post<{ Params: SurveyParams }>('/s/:instrument/:wave/submit', { preHandler: fastify.csrfProtection }, async (request, reply) => {
+    const f = await fielded(request.params);
+    const response = await ownResponse(request, f);
+    if (!response) return reply.code(303).redirect(base(f));
+    if (response.status === 'in_progress') {
+      const answers = stored(response);
+      const missing = missingAnswers(f, answers);
+      if (missing.length > 0) return renderCheck(reply.code(422), f, answers, missing);
+      // However many of these arrive at once, the database moves the response exactly once.
+      await submitResponse(db, response.id, deps.now());
+    }
+    reply.clearCookie(cookieName(f), { path: base(f) });
+    return reply.code(303).redirect(`${base(f)}/done`);
+  });
+
+  fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave/done', async (request, reply) => {
+    const found = await cache.fielded(db, request.params.instrument, request.params.wave);
+    if (!found) throw new HttpError(404, 'Survey not found', 'There is no survey at this address.');
+    return reply.render('done.njk', { title: 'Thank you', surveyTitle: found.instrument.title });
+  });
+}
+
+/** Invitation attributes that name questions become answers, if they are valid ones. */
+export function prefill(f: Fielded, attributes: Record<string, string>): Record<string, AnswerValue> {
+  const questions = questionsOf(f.instrument).filter((q) => q.type !== 'matrix' && Object.hasOwn(attributes, q.id));
+  const form: Record<string, string | string[]> = {};
+  for (const q of questions) form[q.id] = q.type === 'multiple' ? attributes[q.id]!.split(';').map((s) => s.trim()) : attributes[q.id]!;
+  try {
+    return readAnswers(questions, form, { requireAnswers: false }).answers;
+  } catch {
+    return {};
+  }
+}

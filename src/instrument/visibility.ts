@@ -1,0 +1,49 @@
+/**
+ * Which questions a respondent sees, given their answers so far. A question hidden by its
+ * `show_if` counts as unanswered for the conditions after it, so hiding cascades: if changing
+ * `qual_status` hides `qual_type`, a question shown only when `qual_type includes 'svq'` goes too.
+ */
+import { parseCondition, type Condition } from './condition.ts';
+import { evaluateCondition, type Answers, type AnswerValue } from './evaluate.ts';
+import { questionsOf, type Instrument, type Page, type Question } from './schema.ts';
+
+const compiled = new WeakMap<Question, Condition | null>();
+
+/** The parsed condition of a question (instruments are checked before use, so it parses). */
+function conditionOf(question: Question): Condition | null {
+  let condition = compiled.get(question);
+  if (condition === undefined) {
+    condition = question.show_if === undefined ? null : parseCondition(question.show_if);
+    compiled.set(question, condition);
+  }
+  return condition;
+}
+
+export interface Visibility {
+  /** Ids of the questions shown, in instrument order. */
+  shown: Set<string>;
+  /** The answers with every hidden question's answer removed: what may be stored. */
+  answers: Record<string, AnswerValue>;
+}
+
+export function visibility(instrument: Instrument, answers: Answers): Visibility {
+  const byId = new Map(questionsOf(instrument).map((q) => [q.id, q]));
+  const lookup = (id: string) => byId.get(id);
+  const kept: Record<string, AnswerValue> = {};
+  const shown = new Set<string>();
+  for (const question of questionsOf(instrument)) {
+    const condition = conditionOf(question);
+    // Conditions only name earlier questions, so `kept` already holds everything they can see.
+    if (condition !== null && !evaluateCondition(condition, kept, lookup)) continue;
+    shown.add(question.id);
+    const answer = answers[question.id];
+    if (answer !== undefined) kept[question.id] = answer;
+  }
+  return { shown, answers: kept };
+}
+
+/** Pages with at least one question shown; a page whose questions are all hidden is skipped. */
+export function visiblePages(instrument: Instrument, answers: Answers): Page[] {
+  const { shown } = visibility(instrument, answers);
+  return instrument.pages.filter((page) => page.questions.some((q) => shown.has(q.id)));
+}
