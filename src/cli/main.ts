@@ -4,8 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UserError, processIo, type Io } from './io.ts';
+import { inviteCommand } from './invite.ts';
 import { migrateCommand } from './migrate.ts';
-import { publishCommand, startCommand } from './publish.ts';
+import { publishCommand, setupCommand } from './publish.ts';
 import { serveCommand } from './serve.ts';
 import { surveyCommand } from './survey.ts';
 
@@ -19,8 +20,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   migrateCommand(program, io);
   surveyCommand(program, io, setExit);
   publishCommand(program, io);
-  startCommand(program, io);
+  setupCommand(program, io);
   serveCommand(program, io);
+  inviteCommand(program, io);
   return program;
 }
 

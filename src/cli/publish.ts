@@ -1,4 +1,4 @@
-/** `tapestry publish` and `tapestry start`: putting instruments into the store and opening waves. */
+/** `tapestry publish` and `tapestry setup`: putting instruments into the store and opening waves. */
 import type { Command } from 'commander';
 import type { LoadedInstrument } from '../instrument/load.ts';
 import { publishInstrument, VersionConflictError } from '../store/instrument-versions.ts';
@@ -49,9 +49,9 @@ export async function openWaves(io: Io, store: Store, rows: { id: number; instru
   }
 }
 
-export function startCommand(program: Command, io: Io): void {
+export function setupCommand(program: Command, io: Io): void {
   program
-    .command('start')
+    .command('setup')
     .description('set up the database, publish the bundled instruments in surveys/ and make sure each has an open wave')
     .action(async () => {
       const loaded = await loadInstruments(io, [BUNDLED_SURVEYS]);

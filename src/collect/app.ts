@@ -83,6 +83,8 @@ export const app = fp(
       sessionPlugin: '@fastify/cookie',
       cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure: options.secureCookies ?? false },
     });
+    // Respondents' browsers send forms and nothing else; anything else is refused with a 415.
+    fastify.removeAllContentTypeParsers();
     await fastify.register(fastifyFormbody, { parser: parseForm });
     await fastify.register(fastifyRateLimit, { global: false });
 

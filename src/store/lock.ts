@@ -39,7 +39,9 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   mkdirSync(dir, { recursive: true });
   const lockPath = join(dir, 'lock');
   const ownerFile = join(dir, 'lock.owner.json');
-  const options = { lockfilePath: lockPath, realpath: false, stale: 10_000, update: 2_000 };
+  // A long staleness: starting PGlite can block the event loop for many seconds on a busy
+  // machine, and a lock must not go stale under a live owner. A dead owner is detected by pid below.
+  const options = { lockfilePath: lockPath, realpath: false, stale: 300_000, update: 10_000 };
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(dir, { ...options, onCompromised: () => undefined });

@@ -1,6 +1,6 @@
 /**
  * Responses: started, saved page by page, submitted once. Exactly-once rests on the database:
- * unique invitation and resume-code columns, and a submit that only moves an in-progress row.
+ * unique invitation and resume-code columns, and the submissions table's primary key.
  */
 import type { Kysely } from 'kysely';
 import type { Database, ResponseRow } from './database.ts';
@@ -73,21 +73,29 @@ export async function recordPageTime(db: Kysely<Database>, responseId: string, p
 }
 
 /**
- * Submits a response. Only one of any number of concurrent calls moves the row; the others
- * resolve to `submitted: false` and the row as it stands.
+ * Submits a response. The submissions row and the status change commit together; the row's
+ * primary key lets exactly one of any number of concurrent calls through, and the others resolve
+ * to `submitted: false` with the row as it stands.
  */
 export async function submitResponse(db: Kysely<Database>, id: string, at: Date): Promise<{ row: ResponseRow; submitted: boolean }> {
-  const row = await db
-    .updateTable('responses')
-    .set({ status: 'submitted', submitted_at: at, updated_at: at })
-    .where('id', '=', id)
-    .where('status', '=', 'in_progress')
-    .returningAll()
-    .executeTakeFirst();
-  if (row) return { row, submitted: true };
   const existing = await getResponse(db, id);
   if (!existing) throw new ResponseError(`response ${id} does not exist`);
-  return { row: existing, submitted: false };
+  return db.transaction().execute(async (trx) => {
+    const ledger = await trx
+      .insertInto('submissions')
+      .values({ response_id: id, submitted_at: at })
+      .onConflict((oc) => oc.column('response_id').doNothing())
+      .returning('response_id')
+      .executeTakeFirst();
+    if (!ledger) return { row: (await getResponse(trx, id))!, submitted: false };
+    const row = await trx
+      .updateTable('responses')
+      .set({ status: 'submitted', submitted_at: at, updated_at: at })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { row, submitted: true };
+  });
 }
 
 export function listResponses(db: Kysely<Database>, waveId: number, status?: 'in_progress' | 'submitted'): Promise<ResponseRow[]> {

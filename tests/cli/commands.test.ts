@@ -43,7 +43,7 @@ describe('survey commands', () => {
   });
 });
 
-describe(`start, publish and migrate on ${backend}`, () => {
+describe(`setup, publish and migrate on ${backend}`, () => {
   let dataDir: string;
   let project: string;
   let env: NodeJS.ProcessEnv;
@@ -85,7 +85,7 @@ describe(`start, publish and migrate on ${backend}`, () => {
   };
 
   it('sets up the database, publishes the bundled instruments and opens a wave for each', async () => {
-    const { code, out, err } = await tapestry('start');
+    const { code, out, err } = await tapestry('setup');
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toMatch(/published {2}capabilities-self-assessment 1\.0/);
@@ -104,8 +104,8 @@ describe(`start, publish and migrate on ${backend}`, () => {
     expect(rows.map((r) => r.table_schema)).toEqual([schema]);
   });
 
-  it('finds everything in place when started again', async () => {
-    const { code, out } = await tapestry('start');
+  it('finds everything in place when set up again', async () => {
+    const { code, out } = await tapestry('setup');
     expect(code).toBe(0);
     expect(out).not.toContain('published ');
     expect(out).toMatch(/unchanged {2}leadership-individual 1\.0/);
@@ -129,12 +129,12 @@ describe(`start, publish and migrate on ${backend}`, () => {
   });
 
   it('reports migration status, and migrates down and up again', async () => {
-    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\napplied  0002_settings\n');
-    expect((await tapestry('migrate', '--down')).out).toBe('undone  0002_settings\n');
-    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\npending  0002_settings\n');
+    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\napplied  0002_service\n');
+    expect((await tapestry('migrate', '--down')).out).toBe('undone  0002_service\n');
+    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\npending  0002_service\n');
     expect((await tapestry('migrate', '--reset')).out).toBe('undone  0001_initial\n');
-    expect((await tapestry('migrate', '--status')).out).toBe('pending  0001_initial\npending  0002_settings\n');
-    expect((await tapestry('migrate')).out).toBe('applied  0001_initial\napplied  0002_settings\n');
+    expect((await tapestry('migrate', '--status')).out).toBe('pending  0001_initial\npending  0002_service\n');
+    expect((await tapestry('migrate')).out).toBe('applied  0001_initial\napplied  0002_service\n');
     expect((await tapestry('migrate')).out).toMatch(/: nothing to do\n$/);
   });
 });

@@ -39,8 +39,8 @@ export class Browser {
     return this.page(url, response);
   }
 
-  /** Posts a raw body (already encoded) to `url`. */
-  async postRaw(url: string, body: string, contentType = 'application/x-www-form-urlencoded'): Promise<Page> {
+  /** Posts a raw body (already encoded, or bytes) to `url`. */
+  async postRaw(url: string, body: string | Buffer, contentType = 'application/x-www-form-urlencoded'): Promise<Page> {
     const response = await this.app.inject({ method: 'POST', url, payload: body, headers: { cookie: this.cookieHeader(), 'content-type': contentType } });
     return this.page(url, response);
   }

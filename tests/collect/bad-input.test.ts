@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createInvitations } from '../../src/store/invitations.ts';
+import { closeWave } from '../../src/store/waves.ts';
+import { Browser, type Page } from '../support/browser.ts';
+import { backend } from '../support/store.ts';
+import { startSurveyApp, type SurveyApp } from '../support/survey-app.ts';
+
+describe(`bad input to the survey service on ${backend}`, () => {
+  let survey: SurveyApp;
+  let browser: Browser;
+  let page: Page;
+  const base = '/s/leadership-organisational/2010';
+  const pageUrl = `${base}/page/about-organisation`;
+
+  const snapshot = () =>
+    survey.store.db.selectFrom('responses').select(['id', 'status', 'answers', 'current_page', 'updated_at']).orderBy('id').execute();
+  const csrf = () => page.$('input[name=_csrf]').attr('value')!;
+  const asked = () => page.$('input[name=_asked]').attr('value')!;
+  /** A valid first page, as url-encoded pairs, before any tampering. */
+  const valid = (): [string, string][] => [
+    ['_csrf', csrf()],
+    ['_asked', asked()],
+    ['sector', 'voluntary'],
+    ['size_band', 's10_49'],
+    ['_action', 'continue'],
+  ];
+  const encode = (pairs: [string, string][]) => new URLSearchParams(pairs).toString();
+
+  async function expectRefused(response: Page, status: number, message: string | RegExp) {
+    expect(response.status).toBe(status);
+    expect(response.$('main').text()).toMatch(message);
+  }
+
+  beforeAll(async () => {
+    survey = await startSurveyApp({ lookupsPerMinute: 1000, bodyLimit: 16 * 1024 });
+    browser = new Browser(survey.app);
+    const start = await browser.get(base);
+    await browser.post(`${base}/start`, Browser.formFields(start).fields);
+  });
+  afterAll(() => survey.dispose());
+
+  let before: Awaited<ReturnType<typeof snapshot>>;
+  beforeEach(async () => {
+    page = await browser.get(pageUrl);
+    expect(page.status).toBe(200);
+    before = await snapshot();
+  });
+  const nothingStored = async () => expect(await snapshot()).toEqual(before);
+
+  it('returns 400 when an answer names a question that the survey does not have', async () => {
+    await expectRefused(await browser.post(pageUrl, [...valid(), ['salary', '100']]), 400, 'the form sent an answer to `salary`, which this page does not ask');
+    await nothingStored();
+  });
+
+  it('returns 400 when an answer names a question from another page', async () => {
+    await expectRefused(await browser.post(pageUrl, [...valid(), ['barriers', 'Money']]), 400, 'the form sent an answer to `barriers`, which this page does not ask');
+    await nothingStored();
+  });
+
+  it('returns 400 when an answer is an option id the question does not list', async () => {
+    const pairs = valid().map(([k, v]): [string, string] => (k === 'sector' ? [k, 'military'] : [k, v]));
+    await expectRefused(await browser.post(pageUrl, pairs), 400, "the form sent `sector` = 'military', which is not one of its options");
+    await nothingStored();
+  });
+
+  it('returns 400 when a single-answer question is sent twice', async () => {
+    await expectRefused(await browser.post(pageUrl, [...valid(), ['sector', 'public']]), 400, 'the form sent `sector` 2 times, but it takes one answer');
+    await nothingStored();
+  });
+
+  it('returns 422 with the page, its error summary and the answers kept when a number is out of range', async () => {
+    const response = await browser.post(pageUrl, [...valid(), ['staff', '0']]);
+    expect(response.status).toBe(422);
+    expect(response.$('.govuk-error-summary').text()).toContain('Enter a whole number of 1 or more');
+    expect(response.$('.govuk-error-summary a').attr('href')).toBe('#staff');
+    expect(response.$('#staff').attr('value')).toBe('0');
+    expect(response.$('#staff').attr('aria-describedby')).toContain('staff-error');
+    expect(response.$('input[name=sector][value=voluntary]').attr('checked')).toBeDefined();
+    expect(response.$('title').text()).toMatch(/^Error: /);
+    await nothingStored();
+  });
+
+  it('returns 422 naming the question when a required answer is missing', async () => {
+    const response = await browser.post(pageUrl, valid().filter(([k]) => k !== 'sector'));
+    expect(response.status).toBe(422);
+    expect(response.$('.govuk-error-summary a').first().attr('href')).toBe('#sector');
+    expect(response.$('.govuk-error-summary').text()).toContain('Select an answer');
+    await nothingStored();
+  });
+
+  it('returns 413 when the body is over the limit', async () => {
+    const response = await browser.postRaw(pageUrl, `${encode(valid())}&barriers=${'x'.repeat(20 * 1024)}`);
+    await expectRefused(response, 413, 'larger than this service accepts');
+    await nothingStored();
+  });
+
+  it('returns 400 when the percent-encoding is malformed', async () => {
+    await expectRefused(await browser.postRaw(pageUrl, `${encode(valid())}&service_areas_other=%E2%8`), 400, 'malformed percent-encoding');
+    await nothingStored();
+  });
+
+  it('returns 400 when an escape decodes to invalid UTF-8', async () => {
+    await expectRefused(await browser.postRaw(pageUrl, `${encode(valid())}&service_areas_other=%C3%28`), 400, 'is not UTF-8');
+    await nothingStored();
+  });
+
+  it('returns 400 when the body holds raw bytes that are not percent-encoded', async () => {
+    const body = Buffer.concat([Buffer.from(`${encode(valid())}&service_areas_other=`), Buffer.from([0xff, 0xfe])]);
+    await expectRefused(await browser.postRaw(pageUrl, body), 400, 'contains characters that were not percent-encoded');
+    await nothingStored();
+  });
+
+  it('returns 403 when the CSRF token is missing', async () => {
+    await expectRefused(await browser.post(pageUrl, valid().filter(([k]) => k !== '_csrf')), 403, 'The form was out of date or did not come from this site');
+    await nothingStored();
+  });
+
+  it('returns 403 when the CSRF token is wrong', async () => {
+    const pairs = valid().map(([k, v]): [string, string] => (k === '_csrf' ? [k, `${v.slice(0, -4)}AAAA`] : [k, v]));
+    await expectRefused(await browser.post(pageUrl, pairs), 403, 'The form was out of date or did not come from this site');
+    await nothingStored();
+  });
+
+  it('returns 415 for a body that is not a form', async () => {
+    await expectRefused(await browser.postRaw(pageUrl, '{"sector":"public"}', 'application/json'), 415, 'The form was sent in a format this service does not accept');
+    await nothingStored();
+  });
+
+  it('returns 404 for an unknown invitation token, and for one that is not even token-shaped', async () => {
+    await expectRefused(await browser.get('/i/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), 404, 'Check that you copied the whole link');
+    await expectRefused(await browser.get('/i/%3Cscript%3E'), 404, 'Check that you copied the whole link');
+    await nothingStored();
+  });
+
+  it('returns 404 for a resume code that belongs to no response, keeping what was typed', async () => {
+    const form = await browser.get(`${base}/resume`);
+    const response = await browser.post(`${base}/resume`, [...Browser.formFields(form).fields, ['code', 'ZZZZ-ZZZZ-ZZZZ-ZZZZ']]);
+    expect(response.status).toBe(404);
+    expect(response.$('.govuk-error-summary').text()).toContain('There is no response with that resume code');
+    expect(response.$('#code').attr('value')).toBe('ZZZZ-ZZZZ-ZZZZ-ZZZZ');
+  });
+
+  it('returns 400 for a resume code in the wrong format', async () => {
+    const form = await browser.get(`${base}/resume`);
+    const response = await browser.post(`${base}/resume`, [...Browser.formFields(form).fields, ['code', '<b>1234</b>']]);
+    expect(response.status).toBe(400);
+    expect(response.html).not.toContain('<b>1234</b>');
+  });
+
+  it('returns 409 for an invitation whose response was already submitted', async () => {
+    const [invitation] = await createInvitations(survey.store.db, survey.waveIds['leadership-organisational']!, [{}]);
+    const invited = new Browser(survey.app);
+    const first = await invited.follow(await invited.get(`/i/${invitation!.token}`));
+    expect(first.status).toBe(200);
+    await survey.store.db.updateTable('responses').set({ status: 'submitted', submitted_at: new Date() }).where('invitation_id', '=', invitation!.id).execute();
+    before = await snapshot();
+    await expectRefused(await new Browser(survey.app).get(`/i/${invitation!.token}`), 409, 'A response has already been sent with this invitation');
+    await nothingStored();
+  });
+
+  it('returns 404 for a survey or wave that does not exist', async () => {
+    await expectRefused(await browser.get('/s/leadership-organisational/1999'), 404, 'There is no survey at this address');
+    await expectRefused(await browser.get('/s/nothing/2010'), 404, 'There is no survey at this address');
+  });
+
+  it('returns 429 when invitation look-ups come too fast', async () => {
+    const limited = await startSurveyApp({ lookupsPerMinute: 3 });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await limited.app.inject({ method: 'GET', url: '/i/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).statusCode);
+      expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    } finally {
+      await limited.dispose();
+    }
+  });
+
+  it('returns 410 once the wave is closed, and stores nothing', async () => {
+    await closeWave(survey.store.db, survey.waveIds['leadership-organisational']!, new Date('2010-09-10T00:00:00Z'));
+    before = await snapshot();
+    await expectRefused(await browser.post(pageUrl, valid()), 410, 'is no longer taking responses');
+    await expectRefused(await browser.get(base), 410, 'is no longer taking responses');
+    await nothingStored();
+  });
+});
