@@ -38,7 +38,7 @@ export function checkInstrumentText(text: string, file: string): CheckResult {
     return { problems: [{ file, line: 1, message: 'the file is empty; an instrument needs id, version, title, kind, source and pages' }] };
   }
   if (!isRecord(source.data)) {
-    return { problems: [{ file, line: 1, message: 'the file must be a mapping of instrument fields (id, version, title, kind, source, pages)' }] };
+    return { problems: [{ file, line: source.line([]), message: 'the file must be a mapping of instrument fields (id, version, title, kind, source, pages)' }] };
   }
   const data = source.data;
   const questions = collectQuestions(data);
@@ -189,22 +189,39 @@ function issueProblems(source: YamlSource, data: Raw, issue: z.core.$ZodIssue): 
         if (field === 'options') return [source.problem(owner, `${who} is a ${String(type)} question and has no \`options\``)];
         return [source.problem(owner, `${who} is missing \`${field}\``)];
       }
-      if (field === 'version') return [source.problem(path, `version must be a quoted string such as "1.0", not ${describeValue(value)}`)];
+      if (field === 'version') {
+        const written = source.sourceOf(path) ?? String(value);
+        return [source.problem(path, `version must be a quoted string such as "1.0", not the ${typeof value === 'number' ? 'number' : 'value'} ${written}`)];
+      }
+      if (/^(options|rows)\./.test(field) && (value === null || value === '')) {
+        const [map, id] = field.split('.');
+        return [source.problem(path, `${map === 'rows' ? 'row' : 'option'} \`${id}\` of ${who} has no label`)];
+      }
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       return [source.problem(path, `\`${field}\` of ${who} must be ${expected}, not ${describeValue(value)}`)];
     }
     case 'invalid_value': {
-      if (field === 'kind') return [source.problem(path, `kind must be ${INSTRUMENT_KINDS.join(' or ')}, not ${describeValue(value)}`)];
+      if (field === 'kind') {
+        const near = typeof value === 'string' ? suggestion(value, INSTRUMENT_KINDS) : '';
+        return [source.problem(path, `kind must be ${INSTRUMENT_KINDS.join(' or ')}, not ${describeValue(value)}${near}`)];
+      }
       return [source.problem(path, `\`${field}\` of ${who} must be one of ${issue.values.map(String).join(', ')}`)];
     }
-    case 'invalid_format':
-      return [source.problem(path, `${issue.message}, but ${who} has ${code(value)}`)];
+    case 'invalid_format': {
+      const kind = owner.length === 0 ? 'instrument' : owner.length === 2 ? 'page' : 'question';
+      return [source.problem(path, `${kind} ${field} ${code(value)} ${issue.message}`)];
+    }
     case 'invalid_key': {
       const key = path[path.length - 1];
       const map = path[path.length - 2];
       return [source.problem(path, `${map === 'rows' ? 'row' : 'option'} id ${code(key)} of ${subject(data, path.slice(0, -2))} must start with a lower-case letter and use only a-z, 0-9 and _`, { key: true })];
     }
     case 'too_small':
+      if (/^(options|rows)\./.test(field) && value === '') {
+        const [map, id] = field.split('.');
+        return [source.problem(path, `${map === 'rows' ? 'row' : 'option'} \`${id}\` of ${who} has no label`)];
+      }
+      if (field === 'version') return [source.problem(path, issue.message)];
       if (Array.isArray(value) || isRecord(value)) return [source.problem(path, `${who}: ${issue.message}`)];
       return [source.problem(path, `\`${field}\` of ${who}: ${issue.message}`)];
     default:

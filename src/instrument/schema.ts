@@ -12,14 +12,9 @@ export const NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 /** Instrument and page ids appear in URLs and file names. */
 export const SLUG_PATTERN = /^[a-z][a-z0-9-]*$/;
 
-const name = (what: string) =>
-  z.string().regex(NAME_PATTERN, {
-    message: `${what} must start with a lower-case letter and use only a-z, 0-9 and _`,
-  });
-const slug = (what: string) =>
-  z.string().regex(SLUG_PATTERN, {
-    message: `${what} must start with a lower-case letter and use only a-z, 0-9 and -`,
-  });
+// The checker puts what and which in front: "question id `team-size` must start with …".
+const name = () => z.string().regex(NAME_PATTERN, { message: 'must start with a lower-case letter and use only a-z, 0-9 and _' });
+const slug = () => z.string().regex(SLUG_PATTERN, { message: 'must start with a lower-case letter and use only a-z, 0-9 and -' });
 const nonEmptyText = (what: string) => z.string().trim().min(1, { message: `${what} must not be empty` });
 
 /**
@@ -28,11 +23,11 @@ const nonEmptyText = (what: string) => z.string().trim().min(1, { message: `${wh
  */
 const labelledIds = (what: string) =>
   z
-    .record(name(`${what} id`), nonEmptyText(`${what} label`))
+    .record(name(), nonEmptyText(`${what} label`))
     .refine((pairs) => Object.keys(pairs).length > 0, { message: `at least one ${what} is needed` });
 
 const questionBase = {
-  id: name('question id'),
+  id: name(),
   text: nonEmptyText('question text'),
   hint: z.string().optional(),
   required: z.boolean().default(false),
@@ -114,7 +109,7 @@ export const QUESTION_TYPES: readonly QuestionType[] = Question.options.map((o) 
 export type ChoiceQuestion = SingleQuestion | ScaleQuestion;
 
 export const Page = z.strictObject({
-  id: slug('page id'),
+  id: slug(),
   title: nonEmptyText('page title'),
   questions: z.array(Question).min(1, { message: 'a page needs at least one question' }),
 });
@@ -123,8 +118,8 @@ export type Page = z.infer<typeof Page>;
 export const INSTRUMENT_KINDS = ['individual', 'organisational'] as const;
 
 export const Instrument = z.strictObject({
-  id: slug('instrument id'),
-  version: z.string({ message: 'version must be a quoted string such as "1.0"' }).trim().min(1),
+  id: slug(),
+  version: z.string().trim().min(1, { message: 'version must not be empty; write a quoted string such as "1.0"' }),
   title: nonEmptyText('title'),
   kind: z.enum(INSTRUMENT_KINDS),
   intro: z.string().default(''),

@@ -23,18 +23,34 @@ export class YamlSource {
   readonly syntaxProblems: Problem[];
   private readonly doc: Document;
   private readonly lines: LineCounter;
+  private readonly text: string;
 
   constructor(text: string, file: string) {
     this.file = file;
+    this.text = text;
     this.lines = new LineCounter();
     // Version 1.2 core schema: `no`, `on` and `yes` stay strings, so option ids like `no` are safe.
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, version: '1.2' });
-    this.syntaxProblems = this.doc.errors.map((error) => ({
-      file,
-      line: error.linePos?.[0].line ?? 1,
-      message: yamlMessage(error.code, error.message),
-    }));
+    this.syntaxProblems = this.doc.errors.map((error) => {
+      const line = this.lines.linePos(error.pos[0]).line;
+      if (error.code === 'DUPLICATE_KEY') {
+        const key = /^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim();
+        return { file, line, message: `the key \`${key}\` is repeated here; a key may appear only once in a mapping` };
+      }
+      if (error.code === 'MISSING_CHAR' && /quote/.test(error.message)) {
+        // A quoted value may run over several lines, so the parser only notices at the end of
+        // the file; the line to fix is where the quote was opened.
+        return { file, line: unclosedQuoteLine(text) ?? line, message: yamlMessage(error.message) };
+      }
+      return { file, line, message: yamlMessage(error.message) };
+    });
     this.data = this.doc.toJS({ maxAliasCount: 100 });
+  }
+
+  /** The text of the value at `path` exactly as the file has it (`1.0`, not the number 1). */
+  sourceOf(path: Path): string | undefined {
+    const node = this.doc.getIn(path as (string | number)[], true) as Node | undefined;
+    return node?.range ? this.text.slice(node.range[0], node.range[1]).trim() : undefined;
   }
 
   private lineAt(offset: number): number {
@@ -77,9 +93,23 @@ export class YamlSource {
   }
 }
 
-function yamlMessage(code: string, message: string): string {
-  // The yaml library's own first line is already a sentence; drop its trailing position and excerpt.
+function yamlMessage(message: string): string {
+  // The yaml library's own first line is already a sentence; drop any trailing position.
   const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'DUPLICATE_KEY') return `a key is repeated here (${first.toLowerCase()})`;
-  return `the YAML is not valid: ${first}`;
+  // By far the commonest cause: text with ": " in it, left unquoted.
+  const hint = /compact mappings|Implicit map keys/.test(first) ? ' (put text that contains ": " in quotes)' : '';
+  return `the YAML is not valid: ${first}${hint}`;
+}
+
+/** The first line whose value opens a quote that the line does not close. */
+function unclosedQuoteLine(text: string): number | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^\s*(?:-\s+)?(?:[^:#'"]+:\s+)?(["'])(.*)$/.exec(lines[i]!);
+    if (!match) continue;
+    const [, quote, rest] = match;
+    const closed = quote === '"' ? /(^|[^\\])"/.test(rest!) : rest!.replace(/''/g, '').includes("'");
+    if (!closed) return i + 1;
+  }
+  return undefined;
 }
