@@ -61,7 +61,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('responses_status_check', sql`status in ('in_progress', 'submitted')`)
     .addCheckConstraint('responses_submitted_check', sql`(status = 'submitted') = (submitted_at is not null)`)
     .execute();
-  await db.schema.createIndex('responses_wave_status_idx').on('responses').columns(['wave_id', 'status']).execute();
+  // Only wave_id is indexed beyond the keys, and pages are left room, so that saving answers and
+  // submitting (which change answers, status and times) can be heap-only updates.
+  await db.schema.createIndex('responses_wave_idx').on('responses').column('wave_id').execute();
+  await sql`alter table responses set (fillfactor = 70)`.execute(db);
 
   // Paradata: how long respondents spend on each page, summed over visits.
   await db.schema

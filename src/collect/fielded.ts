@@ -16,17 +16,17 @@ export interface Fielded {
 }
 
 export class InstrumentCache {
-  private readonly byVersion = new Map<number, Instrument>();
+  /** Published versions never change, so a version once read is kept for the process's life. */
+  private readonly byVersion = new Map<number, { version: InstrumentVersionRow; instrument: Instrument }>();
 
   async get(db: Kysely<Database>, versionId: number): Promise<{ version: InstrumentVersionRow; instrument: Instrument } | undefined> {
+    const cached = this.byVersion.get(versionId);
+    if (cached) return cached;
     const version = await getInstrumentVersion(db, versionId);
     if (!version) return undefined;
-    let instrument = this.byVersion.get(versionId);
-    if (!instrument) {
-      instrument = Instrument.parse(version.definition);
-      this.byVersion.set(versionId, instrument);
-    }
-    return { version, instrument };
+    const entry = { version, instrument: Instrument.parse(version.definition) };
+    this.byVersion.set(versionId, entry);
+    return entry;
   }
 
   async fielded(db: Kysely<Database>, instrumentId: string, waveName: string): Promise<Fielded | undefined> {

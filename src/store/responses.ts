@@ -3,7 +3,7 @@
  * unique invitation and resume-code columns, and the submissions table's primary key.
  */
 import type { Kysely } from 'kysely';
-import type { Database, ResponseRow } from './database.ts';
+import type { Database, ResponseRow, WaveRow } from './database.ts';
 
 export class ResponseError extends Error {
   override name = 'ResponseError';
@@ -75,27 +75,25 @@ export async function recordPageTime(db: Kysely<Database>, responseId: string, p
 /**
  * Submits a response. The submissions row and the status change commit together; the row's
  * primary key lets exactly one of any number of concurrent calls through, and the others resolve
- * to `submitted: false` with the row as it stands.
+ * to `submitted: false` with the row as it stands. A response that does not exist fails the
+ * ledger's foreign key.
  */
 export async function submitResponse(db: Kysely<Database>, id: string, at: Date): Promise<{ row: ResponseRow; submitted: boolean }> {
+  // One statement, so one transaction and one round trip: the ledger insert either takes the
+  // primary key or does nothing, and the status changes only if it took it.
+  const row = await db
+    .with('ledger', (qb) =>
+      qb.insertInto('submissions').values({ response_id: id, submitted_at: at }).onConflict((oc) => oc.column('response_id').doNothing()).returning('response_id'),
+    )
+    .updateTable('responses')
+    .set({ status: 'submitted', submitted_at: at, updated_at: at })
+    .where('id', 'in', (eb) => eb.selectFrom('ledger').select('response_id'))
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return { row, submitted: true };
   const existing = await getResponse(db, id);
   if (!existing) throw new ResponseError(`response ${id} does not exist`);
-  return db.transaction().execute(async (trx) => {
-    const ledger = await trx
-      .insertInto('submissions')
-      .values({ response_id: id, submitted_at: at })
-      .onConflict((oc) => oc.column('response_id').doNothing())
-      .returning('response_id')
-      .executeTakeFirst();
-    if (!ledger) return { row: (await getResponse(trx, id))!, submitted: false };
-    const row = await trx
-      .updateTable('responses')
-      .set({ status: 'submitted', submitted_at: at, updated_at: at })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { row, submitted: true };
-  });
+  return { row: existing, submitted: false };
 }
 
 export function listResponses(db: Kysely<Database>, waveId: number, status?: 'in_progress' | 'submitted'): Promise<ResponseRow[]> {
@@ -127,4 +125,38 @@ export async function setResumeCode(db: Kysely<Database>, id: string, resumeCode
     .returning('id')
     .executeTakeFirst();
   if (!row) throw new ResponseError(`response ${id} does not exist or has already been submitted`);
+}
+
+/** A response with its wave, in one round trip: what every respondent request starts from. */
+export async function findResponseWithWave(db: Kysely<Database>, id: string): Promise<{ response: ResponseRow; wave: WaveRow } | undefined> {
+  const row = await db
+    .selectFrom('responses')
+    .innerJoin('waves', 'waves.id', 'responses.wave_id')
+    .selectAll('responses')
+    .select([
+      'waves.instrument_id as w_instrument_id',
+      'waves.name as w_name',
+      'waves.instrument_version_id as w_instrument_version_id',
+      'waves.status as w_status',
+      'waves.opens_at as w_opens_at',
+      'waves.closes_at as w_closes_at',
+      'waves.created_at as w_created_at',
+    ])
+    .where('responses.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { w_instrument_id, w_name, w_instrument_version_id, w_status, w_opens_at, w_closes_at, w_created_at, ...response } = row;
+  return {
+    response,
+    wave: {
+      id: response.wave_id,
+      instrument_id: w_instrument_id,
+      name: w_name,
+      instrument_version_id: w_instrument_version_id,
+      status: w_status,
+      opens_at: w_opens_at,
+      closes_at: w_closes_at,
+      created_at: w_created_at,
+    },
+  };
 }

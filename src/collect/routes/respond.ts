@@ -13,7 +13,7 @@ import { findInvitationByToken } from '../../store/invitations.ts';
 import {
   findResponseByInvitation,
   findResponseByResumeCode,
-  getResponse,
+  findResponseWithWave,
   recordPageTime,
   saveProgress,
   setResumeCode,
@@ -34,7 +34,8 @@ const MAX_PAGE_MS = 2 * 60 * 60 * 1000;
 
 const base = (f: Fielded) => `/s/${encodeURIComponent(f.wave.instrument_id)}/${encodeURIComponent(f.wave.name)}`;
 const pageHref = (f: Fielded, pageId: string) => `${base(f)}/page/${encodeURIComponent(pageId)}`;
-const cookieName = (f: Fielded) => `tapestry_r${f.wave.id}`;
+/** One name for every survey: each survey's cookie is scoped to its own path. */
+const RESPONSE_COOKIE = 'tapestry_response';
 
 function asForm(body: unknown): FormValues {
   if (body === null || typeof body !== 'object') return {};
@@ -50,31 +51,43 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   const db = store.db;
   const lookupLimit = { rateLimit: { max: deps.lookupsPerMinute, timeWindow: '1 minute' } };
 
-  async function fielded(params: SurveyParams): Promise<Fielded> {
-    const found = await cache.fielded(db, params.instrument, params.wave);
-    if (!found) throw new HttpError(404, 'Survey not found', 'There is no survey at this address. Check the link you were sent.');
+  function requireOpen(found: Fielded): Fielded {
     if (!isOpen(found.wave, deps.now())) {
       throw new HttpError(410, 'This survey is closed', `“${found.instrument.title}” is no longer taking responses. Thank you for your interest.`);
     }
     return found;
   }
 
+  async function fielded(params: SurveyParams): Promise<Fielded> {
+    const found = await cache.fielded(db, params.instrument, params.wave);
+    if (!found) throw new HttpError(404, 'Survey not found', 'There is no survey at this address. Check the link you were sent.');
+    return requireOpen(found);
+  }
+
   function setResponseCookie(reply: FastifyReply, f: Fielded, responseId: string) {
-    reply.setCookie(cookieName(f), responseId, { path: base(f), httpOnly: true, sameSite: 'lax', signed: true, secure: deps.secureCookies });
+    reply.setCookie(RESPONSE_COOKIE, responseId, { path: base(f), httpOnly: true, sameSite: 'lax', signed: true, secure: deps.secureCookies });
   }
 
-  /** The respondent's response from their cookie, if it is one of this wave's and still open. */
-  async function ownResponse(request: FastifyRequest, f: Fielded): Promise<ResponseRow | undefined> {
-    const raw = request.cookies[cookieName(f)];
-    if (!raw) return undefined;
-    const { valid, value } = request.unsignCookie(raw);
-    if (!valid || !value || !/^[0-9a-f-]{36}$/.test(value)) return undefined;
-    const response = await getResponse(db, value);
-    return response && response.wave_id === f.wave.id ? response : undefined;
+  /**
+   * The survey at this address and, if the respondent's cookie names one of its responses, that
+   * response: read together in one query, since every page view and every POST needs both.
+   */
+  async function session(request: FastifyRequest, params: SurveyParams): Promise<{ f: Fielded; response: ResponseRow | undefined }> {
+    const raw = request.cookies[RESPONSE_COOKIE];
+    const { valid, value } = raw ? request.unsignCookie(raw) : { valid: false, value: null };
+    if (valid && value && /^[0-9a-f-]{36}$/.test(value)) {
+      const found = await findResponseWithWave(db, value);
+      if (found && found.wave.instrument_id === params.instrument && found.wave.name === params.wave) {
+        const version = await cache.get(db, found.wave.instrument_version_id);
+        if (version) return { f: requireOpen({ wave: found.wave, ...version }), response: found.response };
+      }
+    }
+    return { f: await fielded(params), response: undefined };
   }
 
-  async function requireResponse(request: FastifyRequest, reply: FastifyReply, f: Fielded): Promise<ResponseRow | undefined> {
-    const response = await ownResponse(request, f);
+  /** The session of a respondent who must have a response in progress; otherwise a redirect. */
+  async function requireResponse(request: FastifyRequest<{ Params: SurveyParams }>, reply: FastifyReply): Promise<{ f: Fielded; response: ResponseRow } | undefined> {
+    const { f, response } = await session(request, request.params);
     if (!response) {
       void reply.code(303).redirect(base(f));
       return undefined;
@@ -83,7 +96,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       void reply.code(303).redirect(`${base(f)}/done`);
       return undefined;
     }
-    return response;
+    return { f, response };
   }
 
   /** Where a respondent carries on: their current page if it is still shown, else the first. */
@@ -97,8 +110,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   // ---- start, resume and invitation links ---------------------------------------------------
 
   fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave', async (request, reply) => {
-    const f = await fielded(request.params);
-    const response = await ownResponse(request, f);
+    const { f, response } = await session(request, request.params);
     const continueHref = response?.status === 'in_progress' ? resumeHref(f, response) : undefined;
     return reply.render('start.njk', {
       title: f.instrument.title,
@@ -216,9 +228,9 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   }
 
   fastify.get<{ Params: PageParams; Querystring: { return?: string } }>('/s/:instrument/:wave/page/:page', async (request, reply) => {
-    const f = await fielded(request.params);
-    const response = await requireResponse(request, reply, f);
-    if (!response) return reply;
+    const current = await requireResponse(request, reply);
+    if (!current) return reply;
+    const { f, response } = current;
     const answers = stored(response);
     const page = findPage(f, answers, request.params.page);
     const { shown } = visibility(f.instrument, answers);
@@ -236,9 +248,9 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     '/s/:instrument/:wave/page/:page',
     { preHandler: fastify.csrfProtection },
     async (request, reply) => {
-      const f = await fielded(request.params);
-      const response = await requireResponse(request, reply, f);
-      if (!response) return reply;
+      const current = await requireResponse(request, reply);
+      if (!current) return reply;
+      const { f, response } = current;
       const before = stored(response);
       const page = findPage(f, before, request.params.page);
       const form = asForm(request.body);
@@ -327,15 +339,13 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   }
 
   fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave/check', async (request, reply) => {
-    const f = await fielded(request.params);
-    const response = await requireResponse(request, reply, f);
-    if (!response) return reply;
-    return renderCheck(reply, f, stored(response));
+    const current = await requireResponse(request, reply);
+    if (!current) return reply;
+    return renderCheck(reply, current.f, stored(current.response));
   });
 
   fastify.post<{ Params: SurveyParams }>('/s/:instrument/:wave/submit', { preHandler: fastify.csrfProtection }, async (request, reply) => {
-    const f = await fielded(request.params);
-    const response = await ownResponse(request, f);
+    const { f, response } = await session(request, request.params);
     if (!response) return reply.code(303).redirect(base(f));
     if (response.status === 'in_progress') {
       const answers = stored(response);
@@ -344,7 +354,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       // However many of these arrive at once, the database moves the response exactly once.
       await submitResponse(db, response.id, deps.now());
     }
-    reply.clearCookie(cookieName(f), { path: base(f) });
+    reply.clearCookie(RESPONSE_COOKIE, { path: base(f) });
     return reply.code(303).redirect(`${base(f)}/done`);
   });
 

@@ -1,0 +1,156 @@
+// `npm run bench`: 50 concurrent simulated respondents against tapestry's survey service on the
+// real PostgreSQL, and in the same run a bare Fastify route that INSERTs the same answers.
+//
+// Each respondent starts a response, answers every page of leadership-individual (one POST a
+// page, validated against the instrument and saved), reaches "check your answers" and submits.
+// Figures: submissions per second with p50/p99 latency of the submit request, against the bare
+// route's INSERT of the same answers; and the same for page saves.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { quantileSorted } from 'simple-statistics';
+
+const RESPONSES = Number(process.env.BENCH_RESPONSES ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const baseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `bench_${process.pid}`;
+
+const admin = new pg.Client({ connectionString: baseUrl });
+await admin.connect().catch((error: Error) => {
+  console.error(`npm run bench needs PostgreSQL (DATABASE_URL or ${baseUrl}): ${error.message}`);
+  process.exit(1);
+});
+await admin.query(`create schema ${schema}`);
+const url = new URL(baseUrl);
+url.searchParams.set('options', `-c search_path=${schema}`);
+
+const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', new URL('./servers.ts', import.meta.url).pathname, url.toString()], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const ports: { tapestry: number; bare: number } = await new Promise((resolve, reject) => {
+  createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
+  child.once('exit', (code) => reject(new Error(`the servers exited with ${code}`)));
+});
+
+/** One respondent's cookies and requests. */
+class Respondent {
+  private readonly cookies = new Map<string, string>();
+  constructor(private readonly origin: string) {}
+  async request(path: string, body?: URLSearchParams): Promise<{ status: number; text: string; location: string | null; ms: number }> {
+    const started = performance.now();
+    const response = await fetch(`${this.origin}${path}`, {
+      method: body ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: body?.toString(),
+    });
+    const text = await response.text();
+    const ms = performance.now() - started;
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const eq = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+    return { status: response.status, text, location: response.headers.get('location'), ms };
+  }
+}
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const askedOf = (html: string) => /name="_asked" value="([^"]*)"/.exec(html)?.[1] ?? '';
+
+/** A complete, valid set of answers for every page, follow-ups included. */
+const ANSWERS: Record<string, [string, string][]> = {
+  'about-you': [['sector', 'voluntary'], ['tier', 'middle'], ['service_area', 'care_at_home']],
+  qualifications: [['qual_status', 'holds'], ['qual_type', 'svq'], ['qual_type', 'academic'], ['qual_reason', 'job_relevance'], ['qual_benefit', 'some'], ['qual_benefit_text', 'More confidence when leading my team.']],
+  'development-activities': ['feedback_360', 'coaching', 'mentoring', 'networking', 'secondment', 'action_learning', 'leadership_community', 'co_consultancy'].map((row, i) => [`activities.${row}`, ['never_offered', 'offered', 'took_part'][i % 3]!]),
+  resources: [['resources.clf', 'aware'], ['resources.four_ps', 'unaware'], ['resources.inspectorate_guide', 'used'], ['resources.in_house', 'used']],
+  'your-leadership': ['vision', 'self_leadership', 'motivating', 'empowering', 'collaborating', 'creativity'].map((row) => [`capabilities.${row}`, 'established']),
+  'looking-ahead': [['most_help', 'Protected time for learning, and a mentor outside my own service.']],
+};
+const pageIds = Object.keys(ANSWERS);
+const allQuestionIds: Record<string, string> = {
+  'about-you': 'sector tier service_area service_area_other',
+  qualifications: 'qual_status qual_type qual_reason qual_benefit qual_benefit_text not_completed_reasons',
+  'development-activities': 'activities',
+  resources: 'resources',
+  'your-leadership': 'capabilities',
+  'looking-ahead': 'most_help',
+};
+
+async function pool<T>(count: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await work(i);
+      }
+    }),
+  );
+  return results;
+}
+
+function summary(latencies: number[], seconds: number) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { perSecond: latencies.length / seconds, p50: quantileSorted(sorted, 0.5), p99: quantileSorted(sorted, 0.99) };
+}
+
+const tapestryOrigin = `http://127.0.0.1:${ports.tapestry}`;
+const base = '/s/leadership-individual/bench';
+const pageSaves: number[] = [];
+let prepared = 0;
+
+// Phase 1: respondents answer every page (page saves are timed) and stop at "check your answers".
+const ready = await pool(RESPONSES, async () => {
+  const r = new Respondent(tapestryOrigin);
+  const start = await r.request(base);
+  await r.request(`${base}/start`, new URLSearchParams({ _csrf: csrfOf(start.text) }));
+  for (const pageId of pageIds) {
+    const page = await r.request(`${base}/page/${pageId}`);
+    const body = new URLSearchParams([['_csrf', csrfOf(page.text)], ['_asked', allQuestionIds[pageId] ?? askedOf(page.text)], ['_action', 'continue'], ...ANSWERS[pageId]!]);
+    const saved = await r.request(`${base}/page/${pageId}`, body);
+    if (saved.status !== 303) throw new Error(`page ${pageId} answered with ${saved.status}`);
+    pageSaves.push(saved.ms);
+  }
+  const check = await r.request(`${base}/check`);
+  if (++prepared % 200 === 0) process.stderr.write(`  ${prepared}/${RESPONSES} respondents at "check your answers"\n`);
+  return { r, csrf: csrfOf(check.text) };
+});
+
+// Phase 2: all of them submit, 50 at a time.
+let started = performance.now();
+const submits = await pool(RESPONSES, async (i) => {
+  const { r, csrf } = ready[i]!;
+  const result = await r.request(`${base}/submit`, new URLSearchParams({ _csrf: csrf }));
+  if (result.status !== 303) throw new Error(`submit answered with ${result.status}`);
+  return result.ms;
+});
+const tapestrySubmit = summary(submits, (performance.now() - started) / 1000);
+
+// Phase 3: the bare route INSERTs the same answers, 50 at a time.
+const bareBody = new URLSearchParams(Object.values(ANSWERS).flat());
+started = performance.now();
+const bares = await pool(RESPONSES, async () => {
+  const result = await new Respondent(`http://127.0.0.1:${ports.bare}`).request('/bare', bareBody);
+  if (result.status !== 303) throw new Error(`bare insert answered with ${result.status}`);
+  return result.ms;
+});
+const bare = summary(bares, (performance.now() - started) / 1000);
+const saves = summary(pageSaves, 1);
+
+const stored = await admin.query(`select count(*)::int as n from ${schema}.responses where status = 'submitted'`);
+child.kill('SIGTERM');
+await new Promise((resolve) => child.once('exit', resolve));
+await admin.query(`drop schema ${schema} cascade`);
+await admin.end();
+
+const f = (n: number, digits = 1) => n.toFixed(digits).padStart(8);
+console.log(`\n${RESPONSES} complete responses, ${CONCURRENCY} concurrent respondents, PostgreSQL at ${new URL(baseUrl).host}`);
+console.log('                              per s      p50 ms   p99 ms');
+console.log(`tapestry submit            ${f(tapestrySubmit.perSecond)}  ${f(tapestrySubmit.p50)} ${f(tapestrySubmit.p99)}`);
+console.log(`bare route INSERT          ${f(bare.perSecond)}  ${f(bare.p50)} ${f(bare.p99)}`);
+console.log(`tapestry page save                   ${f(saves.p50)} ${f(saves.p99)}`);
+console.log(`ratio tapestry / bare      ${f(tapestrySubmit.perSecond / bare.perSecond, 2)}   (target ≥ 0.60; p99 target < 100 ms)`);
+console.log(`submitted responses stored: ${stored.rows[0].n} of ${RESPONSES}`);
+if (stored.rows[0].n !== RESPONSES) process.exitCode = 1;
