@@ -126,9 +126,31 @@ describe(`a respondent completing leadership-individual over HTTP on ${backend}`
     expect(times.map((t) => t.page_id)).toEqual(['about-you', 'development-activities', 'looking-ahead', 'qualifications', 'resources', 'your-leadership']);
   });
 
+  it('drops the answers of questions hidden when an earlier answer is changed from the check page', async () => {
+    const other = new Browser(survey.app);
+    const start = await other.get(base);
+    const started = await other.post(`${base}/start`, Browser.formFields(start).fields);
+    const first = await other.get(started.$('main a.govuk-button').attr('href')!);
+    const { check } = await answerAll(other, first, { ...script, most_help: 'Nothing.' });
+    expect(check.$('main').text()).toContain('What kind of qualification is it?');
+
+    const change = check.$('.govuk-summary-list__actions a').filter((_, a) => check.$(a).attr('href')!.includes('/page/qualifications')).first();
+    const page = await other.get(change.attr('href')!.replace(/#.*$/, ''));
+    const posted = await other.post(page.$('form').attr('action')!, fill(page, { ...script, qual_status: 'none' }));
+    expect(posted.status).toBe(303);
+    expect(posted.location).toBe(`${base}/check`);
+    const after = await other.follow(posted);
+    expect(after.$('main').text()).not.toContain('What kind of qualification is it?');
+
+    const response = await survey.store.db.selectFrom('responses').select('answers').where('status', '=', 'in_progress').executeTakeFirstOrThrow();
+    const answers = response.answers as Record<string, unknown>;
+    expect(answers.qual_status).toBe('none');
+    for (const hidden of ['qual_type', 'qual_reason', 'qual_benefit', 'qual_benefit_text']) expect(answers).not.toHaveProperty(hidden);
+  });
+
   it('still has the response after the service and its database restart', async () => {
     await survey.restart();
-    const rows = await survey.store.db.selectFrom('responses').select(['status', 'instrument_version_id']).execute();
+    const rows = await survey.store.db.selectFrom('responses').select(['status', 'instrument_version_id']).where('status', '=', 'submitted').execute();
     expect(rows).toEqual([{ status: 'submitted', instrument_version_id: survey.versionIds['leadership-individual'] }]);
   });
 });
