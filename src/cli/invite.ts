@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import Papa from 'papaparse';
-import { MalformedFormError, readAnswers } from '../instrument/answers.ts';
-import { Instrument, questionsOf } from '../instrument/schema.ts';
+import { prefillAnswers } from '../instrument/prefill.ts';
+import { Instrument } from '../instrument/schema.ts';
 import { getInstrumentVersion } from '../store/instrument-versions.ts';
 import { createInvitations } from '../store/invitations.ts';
 import { migrateToLatest } from '../store/migrate.ts';
@@ -26,26 +26,9 @@ export async function readInvitees(file: string, instrument: Instrument): Promis
   });
   const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: 'greedy' });
   const problems = parsed.errors.map((e) => `${file}:${(e.row ?? 0) + 2}: ${e.message}`);
-  const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   parsed.data.forEach((row, index) => {
     const line = index + 2; // the header is line 1
-    for (const [column, value] of Object.entries(row)) {
-      const question = questions.get(column);
-      if (!question || value === '') continue;
-      if (question.type === 'matrix') {
-        problems.push(`${file}:${line}: column \`${column}\` names a matrix question, which cannot be prefilled`);
-        continue;
-      }
-      const form = { [column]: question.type === 'multiple' ? value.split(';').map((v) => v.trim()) : value };
-      try {
-        const { errors } = readAnswers([question], form, { requireAnswers: false });
-        for (const error of errors) problems.push(`${file}:${line}: column \`${column}\`: ${error.message.toLowerCase()}`);
-      } catch (error) {
-        if (!(error instanceof MalformedFormError)) throw error;
-        const options = 'options' in question ? ` (options: ${Object.keys(question.options).join(', ')})` : '';
-        problems.push(`${file}:${line}: column \`${column}\` has '${value}', which is not an answer to question \`${column}\`${options}`);
-      }
-    }
+    for (const problem of prefillAnswers(instrument, row).problems) problems.push(`${file}:${line}: ${problem.message}`);
   });
   if (problems.length > 0) throw new UserError(`no invitations were created:\n${problems.join('\n')}`);
   return parsed.data.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== '')));

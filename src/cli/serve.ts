@@ -2,10 +2,8 @@
 import type { Command } from 'commander';
 import { buildServer, serve } from '../collect/server.ts';
 import { migrateToLatest } from '../store/migrate.ts';
-import { openStore, storeOptionsFromEnv } from '../store/open.ts';
-import { StoreLockedError } from '../store/lock.ts';
-import { resolve } from 'node:path';
 import { UserError, type Io } from './io.ts';
+import { withStore } from './store-session.ts';
 import { BUNDLED_SURVEYS, openWaves, publishAll } from './publish.ts';
 import { loadInstruments } from './survey.ts';
 
@@ -21,18 +19,20 @@ export function serveCommand(program: Command, io: Io): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not ${opts.port ?? io.env.PORT}`);
       const host = opts.host ?? io.env.HOST ?? '127.0.0.1';
       const loaded = await loadInstruments(io, [opts.surveys]);
-      const options = storeOptionsFromEnv(io.env);
-      const dataDir = program.opts<{ dataDir?: string }>().dataDir ?? options.dataDir;
-      const store = await openStore({ ...options, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) }).catch((error: Error) => {
-        throw error instanceof StoreLockedError ? new UserError(error.message) : error;
-      });
-      await migrateToLatest(store);
-      const rows = await publishAll(io, store, loaded);
-      await openWaves(io, store, rows, String(io.now().getUTCFullYear()));
-      const server = await buildServer({ store, logger: io.env.LOG !== '0' });
-      const { address, closed } = await serve(server, port, host, () => store.close());
-      io.out(`serving surveys at ${address.replace('127.0.0.1', 'localhost')}\n`);
-      // The command ends when a signal has closed the server and the database, not now.
-      await closed;
+      // The server closes itself with grace on a signal; the store closes after it, on the way out.
+      await withStore(
+        io,
+        program.opts(),
+        async (store) => {
+          await migrateToLatest(store);
+          const rows = await publishAll(io, store, loaded);
+          await openWaves(io, store, rows, String(io.now().getUTCFullYear()));
+          const server = await buildServer({ store, logger: io.env.LOG !== '0' });
+          const { address, closed } = await serve(server, port, host);
+          io.out(`serving surveys at ${address.replace('127.0.0.1', 'localhost')}\n`);
+          await closed;
+        },
+        { handleSignals: false },
+      );
     });
 }

@@ -13,7 +13,12 @@ export interface StoreFlags {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-export async function withStore<T>(io: Io, flags: StoreFlags, work: (store: Store) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with the store open. With `handleSignals` (the default) a signal closes the store
+ * and exits; a command that handles signals itself (the server) turns it off.
+ */
+export async function withStore<T>(io: Io, flags: StoreFlags, work: (store: Store) => Promise<T>, behaviour: { handleSignals?: boolean } = {}): Promise<T> {
+  const handleSignals = behaviour.handleSignals ?? true;
   const options = storeOptionsFromEnv(io.env);
   const dataDir = flags.dataDir ?? options.dataDir;
   let store: Store;
@@ -29,8 +34,10 @@ export async function withStore<T>(io: Io, flags: StoreFlags, work: (store: Stor
     io.err(`${signal}: closing the database…\n`);
     store.close().finally(() => process.exit(SIGNAL_EXIT[signal] ?? 1));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  if (handleSignals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   try {
     return await work(store);
   } finally {

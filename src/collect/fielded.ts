@@ -45,6 +45,6 @@ export class InstrumentCache {
 }
 
 /** Open means open now: status open, and inside the period if it has an end. */
-export function isOpen(wave: WaveRow, now: Date): boolean {
+export function isOpen(wave: Pick<WaveRow, 'status' | 'opens_at' | 'closes_at'>, now: Date): boolean {
   return wave.status === 'open' && new Date(wave.opens_at) <= now && (wave.closes_at === null || new Date(wave.closes_at) > now);
 }

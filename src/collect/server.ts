@@ -30,20 +30,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   return fastify;
 }
 
-/** Listens; `closed` resolves once a signal has closed the server and then `onClose` has run. */
-export async function serve(
-  server: FastifyInstance,
-  port: number,
-  host: string,
-  onClose: () => Promise<void>,
-): Promise<{ address: string; closed: Promise<void> }> {
+/** Listens; `closed` resolves once a signal has closed the server (in-flight requests done). */
+export async function serve(server: FastifyInstance, port: number, host: string): Promise<{ address: string; closed: Promise<void> }> {
   const address = await server.listen({ port, host });
   const closed = new Promise<void>((resolve) => {
     closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
       if (err) server.log.error({ err }, 'closing after an error');
       else server.log.info(`${signal}: closing`);
       await server.close();
-      await onClose();
       resolve();
     });
   });

@@ -15,7 +15,7 @@ export async function homeRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       .execute();
     const now = deps.now();
     const surveys = rows
-      .filter((row) => isOpen({ ...row, id: 0, name: row.name, instrument_version_id: 0, created_at: now }, now))
+      .filter((row) => isOpen(row, now))
       .map((row) => ({
         title: row.title,
         wave: row.name,

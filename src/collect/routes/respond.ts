@@ -5,8 +5,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MalformedFormError, readAnswers, type FormValues } from '../../instrument/answers.ts';
+import { prefillAnswers } from '../../instrument/prefill.ts';
 import type { AnswerValue } from '../../instrument/evaluate.ts';
-import { questionsOf, type Page } from '../../instrument/schema.ts';
+import type { Page } from '../../instrument/schema.ts';
 import { visibility, visiblePages } from '../../instrument/visibility.ts';
 import type { ResponseRow } from '../../store/database.ts';
 import { findInvitationByToken } from '../../store/invitations.ts';
@@ -176,7 +177,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     const f = await fielded({ instrument: wave.wave.instrument_id, wave: wave.wave.name });
     let response = await findResponseByInvitation(db, invitation.id);
     if (!response) {
-      const prefilled = prefill(f, invitation.attributes);
+      // Attributes were checked when the invitations were made; anything invalid is left out.
+      const prefilled = prefillAnswers(f.instrument, invitation.attributes).answers;
       // Two clicks on the same link race here; the unique invitation column lets exactly one in.
       response =
         (await startResponse(db, { waveId: f.wave.id, instrumentVersionId: f.version.id, invitationId: invitation.id, startedAt: deps.now() })) ??
@@ -363,16 +365,4 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     if (!found) throw new HttpError(404, 'Survey not found', 'There is no survey at this address.');
     return reply.render('done.njk', { title: 'Thank you', surveyTitle: found.instrument.title });
   });
-}
-
-/** Invitation attributes that name questions become answers, if they are valid ones. */
-export function prefill(f: Fielded, attributes: Record<string, string>): Record<string, AnswerValue> {
-  const questions = questionsOf(f.instrument).filter((q) => q.type !== 'matrix' && Object.hasOwn(attributes, q.id));
-  const form: Record<string, string | string[]> = {};
-  for (const q of questions) form[q.id] = q.type === 'multiple' ? attributes[q.id]!.split(';').map((s) => s.trim()) : attributes[q.id]!;
-  try {
-    return readAnswers(questions, form, { requireAnswers: false }).answers;
-  } catch {
-    return {};
-  }
 }
