@@ -11,7 +11,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('content_hash', 'text', (c) => c.notNull())
-    .addColumn('definition', 'jsonb', (c) => c.notNull())
+    // json, not jsonb: jsonb reorders object keys, and the order of options, rows and scale points
+    // is part of an instrument's meaning.
+    .addColumn('definition', 'json', (c) => c.notNull())
     .addColumn('source_text', 'text', (c) => c.notNull())
     .addColumn('published_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('instrument_versions_instrument_version_key', ['instrument_id', 'version'])

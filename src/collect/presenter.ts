@@ -1,4 +1,5 @@
 /** View models: turning instruments and answers into what the templates and GOV.UK macros take. */
+import nunjucks from 'nunjucks';
 import { fieldNames, type FieldError, type FormValues } from '../instrument/answers.ts';
 import type { AnswerValue } from '../instrument/evaluate.ts';
 import type { Page, Question } from '../instrument/schema.ts';
@@ -63,11 +64,16 @@ export function postedValues(questions: readonly Question[], form: FormValues): 
   return values;
 }
 
+/** A question as the start of an error-summary line: "Which sector?" stays as it is, "Your age" gets a colon. */
+function summaryLead(question: string): string {
+  return /[?.!:]$/.test(question) ? question : `${question}:`;
+}
+
 export function errorViews(errors: readonly FieldError[], questions: readonly Question[]) {
   const text = new Map(questions.map((q) => [q.id, q.text]));
   return {
     // The summary names the question: several errors on one page would otherwise read alike.
-    errors: errors.map((e) => ({ text: `${text.get(e.question) ?? e.question}: ${e.message}`, href: `#${e.field}` })),
+    errors: errors.map((e) => ({ text: `${summaryLead(text.get(e.question) ?? e.question)} ${e.message}`, href: `#${e.field}` })),
     errorsByField: Object.fromEntries(errors.map((e) => [e.field, e.message])),
   };
 }
@@ -98,7 +104,14 @@ export function summaryRows(page: Page, shown: Set<string>, answers: Readonly<Re
     .filter((q) => shown.has(q.id))
     .map((q) => ({
       key: { text: q.text },
-      value: { text: answerText(q, answers[q.id]), classes: 'tapestry-pre-line' },
+      // Lines (several options, a paragraph) as <br>s: `white-space: pre-line` on the cell would
+      // also show the newline the summary-list template puts before the value, as a blank line.
+      value: { html: escapeHtml(answerText(q, answers[q.id])).replace(/\r?\n/g, '<br>') },
       actions: { items: [{ href: `${changeHref}#${fieldNames(q)[0]}`, text: 'Change', visuallyHiddenText: q.text }] },
     }));
+}
+
+/** Text made safe to put in HTML, with the templates' own escaping (they escape `text`; this is for `html` built here). */
+export function escapeHtml(text: string): string {
+  return (nunjucks as unknown as { lib: { escape(s: string): string } }).lib.escape(text);
 }

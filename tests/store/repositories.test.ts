@@ -41,6 +41,33 @@ describe(`the store's repositories on ${backend}`, () => {
       versionId = row.id;
     });
 
+    it('gives back options, rows and scale points in the order the instrument lists them', async () => {
+      const parsed = Instrument.parse({
+        id: 'order',
+        version: '1',
+        title: 'Order',
+        kind: 'individual',
+        source: 'Test',
+        pages: [
+          {
+            id: 'p',
+            title: 'P',
+            questions: [
+              { id: 'benefit', type: 'scale', text: 'Benefit?', options: { none: 'None', little: 'A little', some: 'Some', lot: 'A lot' } },
+              { id: 'acts', type: 'matrix', text: 'Acts?', rows: { mentoring: 'M', coaching: 'C' }, options: { took_part: 'T', never: 'N' } },
+            ],
+          },
+        ],
+      });
+      const { row } = await publishInstrument(store.db, { instrument: parsed, sourceText: '', contentHash: contentHash(parsed) });
+      const reread = Instrument.parse((await findInstrumentVersion(store.db, 'order', '1'))!.definition);
+      expect(reread).toEqual(parsed);
+      const [benefit, acts] = reread.pages[0]!.questions;
+      expect(Object.keys(benefit!.type === 'scale' ? benefit!.options : {})).toEqual(['none', 'little', 'some', 'lot']);
+      expect(Object.keys(acts!.type === 'matrix' ? acts!.rows : {})).toEqual(['mentoring', 'coaching']);
+      expect(JSON.stringify(row.definition)).toBe(JSON.stringify(parsed));
+    });
+
     it('finds an identical republication unchanged instead of storing it twice', async () => {
       const { row, created } = await publishInstrument(store.db, instrument('1.0'));
       expect(created).toBe(false);
@@ -54,7 +81,7 @@ describe(`the store's repositories on ${backend}`, () => {
 
     it('keeps every version', async () => {
       await publishInstrument(store.db, instrument('1.1', 'Public sector'));
-      expect((await listInstrumentVersions(store.db)).map((r) => r.version)).toEqual(['1.0', '1.1']);
+      expect((await listInstrumentVersions(store.db)).filter((r) => r.instrument_id === 'demo').map((r) => r.version)).toEqual(['1.0', '1.1']);
     });
 
     it('stores one row when the same version is published concurrently', async () => {
