@@ -10,6 +10,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
 
+  // Whether every required question the respondent is shown has an answer, worked out from the
+  // instrument each time answers are saved, so that a submission can be checked by the database
+  // in the same statement that records it.
+  await db.schema.alterTable('responses').addColumn('complete', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+
   // One row per submitted response, written in the same transaction that marks the response
   // submitted: the primary key is what makes a double-click or a retried POST submit only once.
   await db.schema
@@ -22,4 +27,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('submissions').execute();
   await db.schema.dropTable('settings').execute();
+  await db.schema.alterTable('responses').dropColumn('complete').execute();
 }

@@ -47,3 +47,11 @@ export function visiblePages(instrument: Instrument, answers: Answers): Page[] {
   const { shown } = visibility(instrument, answers);
   return instrument.pages.filter((page) => page.questions.some((q) => shown.has(q.id)));
 }
+
+/** Required questions that are shown but have no answer, in instrument order, with their page. */
+export function missingRequired(instrument: Instrument, answers: Answers): { page: Page; question: Question }[] {
+  const { shown } = visibility(instrument, answers);
+  return instrument.pages.flatMap((page) =>
+    page.questions.filter((q) => q.required && shown.has(q.id) && answers[q.id] === undefined).map((question) => ({ page, question })),
+  );
+}

@@ -52,6 +52,8 @@ export interface ResponsesTable {
   status: ColumnType<'in_progress' | 'submitted', 'in_progress' | 'submitted' | undefined, 'in_progress' | 'submitted'>;
   answers: JsonWithDefault<Record<string, unknown>>;
   current_page: string | null;
+  /** Every required question shown has an answer (see `missingRequired`). */
+  complete: ColumnType<boolean, boolean | undefined, boolean>;
   started_at: Timestamp;
   updated_at: Timestamp;
   submitted_at: Date | string | null;

@@ -88,6 +88,16 @@ describe(`bad input to the survey service on ${backend}`, () => {
     await nothingStored();
   });
 
+  it('returns 422 with the check page when a submission skips a required question, and submits nothing', async () => {
+    const check = await browser.get(`${base}/check`);
+    const response = await browser.post(`${base}/submit`, Browser.formFields(check, 'form[action$="/submit"]').fields);
+    expect(response.status).toBe(422);
+    expect(response.$('.govuk-error-summary').text()).toContain('answer this question before sending');
+    expect(response.$('.govuk-error-summary a').first().attr('href')).toBe(`${base}/page/about-organisation?return=check`);
+    expect(await survey.store.db.selectFrom('submissions').selectAll().execute()).toEqual([]);
+    await nothingStored();
+  });
+
   it('returns 413 when the body is over the limit', async () => {
     const response = await browser.postRaw(pageUrl, `${encode(valid())}&barriers=${'x'.repeat(20 * 1024)}`);
     await expectRefused(response, 413, 'larger than this service accepts');

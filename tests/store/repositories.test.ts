@@ -4,7 +4,7 @@ import { Instrument } from '../../src/instrument/schema.ts';
 import { findInstrumentVersion, listInstrumentVersions, publishInstrument, VersionConflictError } from '../../src/store/instrument-versions.ts';
 import { createInvitations, findInvitationByToken, hashToken } from '../../src/store/invitations.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
-import { getResponse, listResponses, recordPageTime, saveProgress, startResponse, submitResponse } from '../../src/store/responses.ts';
+import { getResponse, listResponses, recordPageTime, saveProgress, startResponse, submitIfReady, submitResponse } from '../../src/store/responses.ts';
 import { closeWave, ensureOpenWave, findWave, openWave, WaveError } from '../../src/store/waves.ts';
 import { backend, openTestStore, type TestStore } from '../support/store.ts';
 
@@ -136,7 +136,7 @@ describe(`the store's repositories on ${backend}`, () => {
     it('saves progress page by page, records time per page and submits exactly once under concurrency', async () => {
       const response = (await startResponse(store.db, { waveId, instrumentVersionId: versionId, resumeCodeHash: hashToken('ABCD-EFGH') }))!;
       expect(response.status).toBe('in_progress');
-      await saveProgress(store.db, response.id, { sector: 'public' }, 'p', new Date('2010-09-01T10:00:00Z'));
+      await saveProgress(store.db, response.id, { answers: { sector: 'public' }, complete: true, currentPage: 'p' }, new Date('2010-09-01T10:00:00Z'));
       await recordPageTime(store.db, response.id, 'p', 1500);
       await recordPageTime(store.db, response.id, 'p', 500);
       const at = new Date('2010-09-01T10:05:00Z');
@@ -148,8 +148,20 @@ describe(`the store's repositories on ${backend}`, () => {
       expect(stored.answers).toEqual({ sector: 'public' });
       const times = await store.db.selectFrom('response_page_times').selectAll().where('response_id', '=', response.id).execute();
       expect(times.map((t) => [t.page_id, t.visits, Number(t.milliseconds)])).toEqual([['p', 2, 2000]]);
-      await expect(saveProgress(store.db, response.id, {}, null, at)).rejects.toThrow(/already been submitted/);
-      expect((await listResponses(store.db, waveId, 'submitted')).map((r) => r.id)).toEqual([response.id]);
+      await expect(saveProgress(store.db, response.id, { answers: {}, complete: false, currentPage: null }, at)).rejects.toThrow(/already been submitted/);
+      expect((await listResponses(store.db, waveId, 'submitted')).map((r) => r.id)).toContain(response.id);
+    });
+
+    it('submits in one statement only a complete response whose wave is the one named and open', async () => {
+      const response = (await startResponse(store.db, { waveId, instrumentVersionId: versionId }))!;
+      const where = { responseId: response.id, instrumentId: 'demo', waveName: '2010', at: new Date('2010-09-02T00:00:00Z') };
+      expect(await submitIfReady(store.db, where)).toBe(false); // not complete
+      await saveProgress(store.db, response.id, { answers: { sector: 'public' }, complete: true, currentPage: null }, where.at);
+      expect(await submitIfReady(store.db, { ...where, waveName: '2011' })).toBe(false);
+      expect(await submitIfReady(store.db, { ...where, at: new Date('2010-08-01T00:00:00Z') })).toBe(false); // before the wave opened
+      const results = await Promise.all(Array.from({ length: 10 }, () => submitIfReady(store.db, where)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await getResponse(store.db, response.id))!.status).toBe('submitted');
     });
 
     it('refuses a second response with the same resume code', async () => {

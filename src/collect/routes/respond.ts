@@ -8,7 +8,7 @@ import { MalformedFormError, readAnswers, type FormValues } from '../../instrume
 import { prefillAnswers } from '../../instrument/prefill.ts';
 import type { AnswerValue } from '../../instrument/evaluate.ts';
 import type { Page } from '../../instrument/schema.ts';
-import { visibility, visiblePages } from '../../instrument/visibility.ts';
+import { missingRequired, visibility, visiblePages } from '../../instrument/visibility.ts';
 import type { ResponseRow } from '../../store/database.ts';
 import { findInvitationByToken } from '../../store/invitations.ts';
 import {
@@ -19,6 +19,7 @@ import {
   saveProgress,
   setResumeCode,
   startResponse,
+  submitIfReady,
   submitResponse,
 } from '../../store/responses.ts';
 import type { RouteDeps } from '../app.ts';
@@ -33,7 +34,8 @@ type PageParams = SurveyParams & { page: string };
 /** Time on a page above this is someone who walked away: it is recorded as this much. */
 const MAX_PAGE_MS = 2 * 60 * 60 * 1000;
 
-const base = (f: Fielded) => `/s/${encodeURIComponent(f.wave.instrument_id)}/${encodeURIComponent(f.wave.name)}`;
+const surveyPath = (instrumentId: string, waveName: string) => `/s/${encodeURIComponent(instrumentId)}/${encodeURIComponent(waveName)}`;
+const base = (f: Fielded) => surveyPath(f.wave.instrument_id, f.wave.name);
 const pageHref = (f: Fielded, pageId: string) => `${base(f)}/page/${encodeURIComponent(pageId)}`;
 /** One name for every survey: each survey's cookie is scoped to its own path. */
 const RESPONSE_COOKIE = 'tapestry_response';
@@ -73,11 +75,16 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
    * The survey at this address and, if the respondent's cookie names one of its responses, that
    * response: read together in one query, since every page view and every POST needs both.
    */
-  async function session(request: FastifyRequest, params: SurveyParams): Promise<{ f: Fielded; response: ResponseRow | undefined }> {
+  function responseIdOf(request: FastifyRequest): string | undefined {
     const raw = request.cookies[RESPONSE_COOKIE];
     const { valid, value } = raw ? request.unsignCookie(raw) : { valid: false, value: null };
-    if (valid && value && /^[0-9a-f-]{36}$/.test(value)) {
-      const found = await findResponseWithWave(db, value);
+    return valid && value && /^[0-9a-f-]{36}$/.test(value) ? value : undefined;
+  }
+
+  async function session(request: FastifyRequest, params: SurveyParams): Promise<{ f: Fielded; response: ResponseRow | undefined }> {
+    const id = responseIdOf(request);
+    if (id) {
+      const found = await findResponseWithWave(db, id);
       if (found && found.wave.instrument_id === params.instrument && found.wave.name === params.wave) {
         const version = await cache.get(db, found.wave.instrument_version_id);
         if (version) return { f: requireOpen({ wave: found.wave, ...version }), response: found.response };
@@ -184,7 +191,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
         (await startResponse(db, { waveId: f.wave.id, instrumentVersionId: f.version.id, invitationId: invitation.id, startedAt: deps.now() })) ??
         (await findResponseByInvitation(db, invitation.id));
       if (response && Object.keys(prefilled).length > 0 && Object.keys(stored(response)).length === 0) {
-        response = await saveProgress(db, response.id, prefilled, null, deps.now());
+        const complete = missingRequired(f.instrument, prefilled).length === 0;
+        response = await saveProgress(db, response.id, { answers: prefilled, complete, currentPage: null }, deps.now());
       }
     }
     if (!response) throw invalid;
@@ -297,7 +305,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       const pages = visiblePages(f.instrument, after.answers);
       const next = pages[pages.findIndex((p) => p.id === page.id) + 1];
       const nextPage = saving ? page.id : returnTo === 'check' || !next ? 'check' : next.id;
-      await saveProgress(db, response.id, after.answers, nextPage, deps.now());
+      const complete = missingRequired(f.instrument, after.answers).length === 0;
+      await saveProgress(db, response.id, { answers: after.answers, complete, currentPage: nextPage }, deps.now());
       const shownAt = Number(form._shown_at);
       if (Number.isFinite(shownAt)) {
         await recordPageTime(db, response.id, page.id, Math.min(MAX_PAGE_MS, Math.max(0, deps.now().getTime() - shownAt)));
@@ -319,12 +328,10 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
 
   /** Required questions that are shown but unanswered, as errors that link to their page. */
   function missingAnswers(f: Fielded, answers: Record<string, AnswerValue>) {
-    const { shown } = visibility(f.instrument, answers);
-    return f.instrument.pages.flatMap((page) =>
-      page.questions
-        .filter((q) => q.required && shown.has(q.id) && answers[q.id] === undefined)
-        .map((q) => ({ text: `${q.text}: answer this question before sending`, href: `${pageHref(f, page.id)}?return=check` })),
-    );
+    return missingRequired(f.instrument, answers).map(({ page, question }) => ({
+      text: `${question.text}: answer this question before sending`,
+      href: `${pageHref(f, page.id)}?return=check`,
+    }));
   }
 
   async function renderCheck(reply: FastifyReply, f: Fielded, answers: Record<string, AnswerValue>, errors: { text: string; href: string }[] = []) {
@@ -347,6 +354,14 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   });
 
   fastify.post<{ Params: SurveyParams }>('/s/:instrument/:wave/submit', { preHandler: fastify.csrfProtection }, async (request, reply) => {
+    const path = surveyPath(request.params.instrument, request.params.wave);
+    // Nearly every submission is complete and on time: the database checks and records it in one
+    // statement. Anything else takes the path below, which says what is wrong.
+    const id = responseIdOf(request);
+    if (id && (await submitIfReady(db, { responseId: id, instrumentId: request.params.instrument, waveName: request.params.wave, at: deps.now() }))) {
+      reply.clearCookie(RESPONSE_COOKIE, { path });
+      return reply.code(303).redirect(`${path}/done`);
+    }
     const { f, response } = await session(request, request.params);
     if (!response) return reply.code(303).redirect(base(f));
     if (response.status === 'in_progress') {
