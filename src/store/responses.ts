@@ -2,7 +2,7 @@
  * Responses: started, saved page by page, submitted once. Exactly-once rests on the database:
  * unique invitation and resume-code columns, and the submissions table's primary key.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, ResponseRow, WaveRow } from './database.ts';
 
 export class ResponseError extends Error {
@@ -108,35 +108,22 @@ export interface SubmitWhere {
  * caller works that out on the slower path. This is the path nearly every submission takes.
  */
 export async function submitIfReady(db: Kysely<Database>, where: SubmitWhere): Promise<boolean> {
-  const row = await db
-    .with('target', (qb) =>
-      qb
-        .selectFrom('responses')
-        .innerJoin('waves', 'waves.id', 'responses.wave_id')
-        .select('responses.id')
-        .where('responses.id', '=', where.responseId)
-        .where('responses.status', '=', 'in_progress')
-        .where('responses.complete', '=', true)
-        .where('waves.instrument_id', '=', where.instrumentId)
-        .where('waves.name', '=', where.waveName)
-        .where('waves.status', '=', 'open')
-        .where('waves.opens_at', '<=', where.at)
-        .where((eb) => eb.or([eb('waves.closes_at', 'is', null), eb('waves.closes_at', '>', where.at)])),
+  // Written as SQL rather than built: this runs once per submission, on the hottest path there is.
+  const result = await sql<{ id: string }>`
+    with target as (
+      select r.id from responses r join waves w on w.id = r.wave_id
+      where r.id = ${where.responseId} and r.status = 'in_progress' and r.complete
+        and w.instrument_id = ${where.instrumentId} and w.name = ${where.waveName} and w.status = 'open'
+        and w.opens_at <= ${where.at} and (w.closes_at is null or w.closes_at > ${where.at})
+    ), ledger as (
+      insert into submissions (response_id, submitted_at) select id, ${where.at} from target
+      on conflict (response_id) do nothing
+      returning response_id
     )
-    .with('ledger', (qb) =>
-      qb
-        .insertInto('submissions')
-        .columns(['response_id', 'submitted_at'])
-        .expression((eb) => eb.selectFrom('target').select(['target.id', eb.val(where.at).as('submitted_at')]))
-        .onConflict((oc) => oc.column('response_id').doNothing())
-        .returning('response_id'),
-    )
-    .updateTable('responses')
-    .set({ status: 'submitted', submitted_at: where.at, updated_at: where.at })
-    .where('id', 'in', (eb) => eb.selectFrom('ledger').select('response_id'))
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
+    update responses set status = 'submitted', submitted_at = ${where.at}, updated_at = ${where.at}
+    where id in (select response_id from ledger)
+    returning id`.execute(db);
+  return result.rows.length > 0;
 }
 
 export function listResponses(db: Kysely<Database>, waveId: number, status?: 'in_progress' | 'submitted'): Promise<ResponseRow[]> {
