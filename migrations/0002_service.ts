@@ -15,17 +15,22 @@ export async function up(db: Kysely<any>): Promise<void> {
   // in the same statement that records it.
   await db.schema.alterTable('responses').addColumn('complete', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
 
-  // One row per submitted response, written in the same transaction that marks the response
-  // submitted: the primary key is what makes a double-click or a retried POST submit only once.
-  await db.schema
-    .createTable('submissions')
-    .addColumn('response_id', 'uuid', (c) => c.primaryKey().references('responses.id').onDelete('cascade'))
-    .addColumn('submitted_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .execute();
+  // A submitted response is final: the database refuses any later change to it, whatever code
+  // path tries. Together with the conditional update that submits (in_progress → submitted, under
+  // the row's lock), this is what makes a double-click or a retried POST submit exactly once.
+  await sql`
+    create function responses_submitted_is_final() returns trigger language plpgsql as $$
+    begin
+      raise exception 'response % has been submitted and cannot change', old.id using errcode = 'check_violation';
+    end $$`.execute(db);
+  await sql`
+    create trigger responses_submitted_is_final before update on responses
+    for each row when (old.status = 'submitted') execute function responses_submitted_is_final()`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('submissions').execute();
+  await sql`drop trigger responses_submitted_is_final on responses`.execute(db);
+  await sql`drop function responses_submitted_is_final()`.execute(db);
   await db.schema.dropTable('settings').execute();
   await db.schema.alterTable('responses').dropColumn('complete').execute();
 }

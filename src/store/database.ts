@@ -71,14 +71,8 @@ export interface SettingsTable {
   value: string;
 }
 
-export interface SubmissionsTable {
-  response_id: string;
-  submitted_at: Timestamp;
-}
-
 export interface Database {
   settings: SettingsTable;
-  submissions: SubmissionsTable;
   instrument_versions: InstrumentVersionsTable;
   waves: WavesTable;
   invitations: InvitationsTable;

@@ -1,6 +1,8 @@
 /**
  * Responses: started, saved page by page, submitted once. Exactly-once rests on the database:
- * unique invitation and resume-code columns, and the submissions table's primary key.
+ * unique invitation and resume-code columns; a submit that moves a row from in_progress to
+ * submitted in one statement, under the row's lock; and a trigger that refuses any change to a
+ * submitted response.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, ResponseRow, WaveRow } from './database.ts';
@@ -72,21 +74,15 @@ export async function recordPageTime(db: Kysely<Database>, responseId: string, p
 }
 
 /**
- * Submits a response. The submissions row and the status change commit together; the row's
- * primary key lets exactly one of any number of concurrent calls through, and the others resolve
- * to `submitted: false` with the row as it stands. A response that does not exist fails the
- * ledger's foreign key.
+ * Submits a response. Of any number of concurrent calls, the first to take the row's lock moves
+ * it; the others then find it submitted and resolve to `submitted: false` with the row as it is.
  */
 export async function submitResponse(db: Kysely<Database>, id: string, at: Date): Promise<{ row: ResponseRow; submitted: boolean }> {
-  // One statement, so one transaction and one round trip: the ledger insert either takes the
-  // primary key or does nothing, and the status changes only if it took it.
   const row = await db
-    .with('ledger', (qb) =>
-      qb.insertInto('submissions').values({ response_id: id, submitted_at: at }).onConflict((oc) => oc.column('response_id').doNothing()).returning('response_id'),
-    )
     .updateTable('responses')
     .set({ status: 'submitted', submitted_at: at, updated_at: at })
-    .where('id', 'in', (eb) => eb.selectFrom('ledger').select('response_id'))
+    .where('id', '=', id)
+    .where('status', '=', 'in_progress')
     .returningAll()
     .executeTakeFirst();
   if (row) return { row, submitted: true };
@@ -110,19 +106,12 @@ export interface SubmitWhere {
 export async function submitIfReady(db: Kysely<Database>, where: SubmitWhere): Promise<boolean> {
   // Written as SQL rather than built: this runs once per submission, on the hottest path there is.
   const result = await sql<{ id: string }>`
-    with target as (
-      select r.id from responses r join waves w on w.id = r.wave_id
-      where r.id = ${where.responseId} and r.status = 'in_progress' and r.complete
-        and w.instrument_id = ${where.instrumentId} and w.name = ${where.waveName} and w.status = 'open'
-        and w.opens_at <= ${where.at} and (w.closes_at is null or w.closes_at > ${where.at})
-    ), ledger as (
-      insert into submissions (response_id, submitted_at) select id, ${where.at} from target
-      on conflict (response_id) do nothing
-      returning response_id
-    )
-    update responses set status = 'submitted', submitted_at = ${where.at}, updated_at = ${where.at}
-    where id in (select response_id from ledger)
-    returning id`.execute(db);
+    update responses r set status = 'submitted', submitted_at = ${where.at}, updated_at = ${where.at}
+    from waves w
+    where w.id = r.wave_id and r.id = ${where.responseId} and r.status = 'in_progress' and r.complete
+      and w.instrument_id = ${where.instrumentId} and w.name = ${where.waveName} and w.status = 'open'
+      and w.opens_at <= ${where.at} and (w.closes_at is null or w.closes_at > ${where.at})
+    returning r.id`.execute(db);
   return result.rows.length > 0;
 }
 

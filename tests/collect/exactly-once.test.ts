@@ -31,10 +31,8 @@ describe(`exactly-once submission on ${backend}`, () => {
     expect(results.every((r) => r.location === `${base}/done`)).toBe(true);
 
     const waveId = survey.waveIds['capabilities-self-assessment']!;
-    const responses = await survey.store.db.selectFrom('responses').select(['id', 'status']).where('wave_id', '=', waveId).execute();
-    expect(responses).toEqual([{ id: expect.any(String), status: 'submitted' }]);
-    const submissions = await survey.store.db.selectFrom('submissions').selectAll().where('response_id', '=', responses[0]!.id).execute();
-    expect(submissions).toHaveLength(1);
+    const responses = await survey.store.db.selectFrom('responses').select(['status', 'submitted_at']).where('wave_id', '=', waveId).execute();
+    expect(responses).toEqual([{ status: 'submitted', submitted_at: expect.any(Date) }]);
   });
 
   it('starts one response when the same invitation link is opened 20 times at once', async () => {

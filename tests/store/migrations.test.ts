@@ -21,7 +21,7 @@ describe(`migrations on ${backend}`, () => {
   it('creates every table on the way up and reports each migration applied', async () => {
     const applied = await migrateToLatest(store);
     expect(applied).toEqual(['0001_initial', '0002_service']);
-    expect(await tableNames(store)).toEqual(['instrument_versions', 'invitations', 'response_page_times', 'responses', 'settings', 'submissions', 'waves']);
+    expect(await tableNames(store)).toEqual(['instrument_versions', 'invitations', 'response_page_times', 'responses', 'settings', 'waves']);
     expect((await migrationStatus(store)).every((m) => m.executedAt instanceof Date)).toBe(true);
   });
 
@@ -35,6 +35,6 @@ describe(`migrations on ${backend}`, () => {
     expect(await tableNames(store)).toEqual([]);
     expect(await migrateDown(store)).toEqual([]);
     await migrateToLatest(store);
-    expect(await tableNames(store)).toHaveLength(7);
+    expect(await tableNames(store)).toHaveLength(6);
   });
 });

@@ -164,6 +164,17 @@ describe(`the store's repositories on ${backend}`, () => {
       expect((await getResponse(store.db, response.id))!.status).toBe('submitted');
     });
 
+    it('refuses, in the database itself, any change to a submitted response', async () => {
+      const response = (await startResponse(store.db, { waveId, instrumentVersionId: versionId }))!;
+      await submitResponse(store.db, response.id, new Date('2010-09-03T00:00:00Z'));
+      await expect(
+        store.db.updateTable('responses').set({ answers: JSON.stringify({ sector: 'private' }) }).where('id', '=', response.id).execute(),
+      ).rejects.toThrow(/has been submitted and cannot change/);
+      await expect(
+        store.db.updateTable('responses').set({ status: 'in_progress', submitted_at: null }).where('id', '=', response.id).execute(),
+      ).rejects.toThrow(/has been submitted and cannot change/);
+    });
+
     it('refuses a second response with the same resume code', async () => {
       expect(await startResponse(store.db, { waveId, instrumentVersionId: versionId, resumeCodeHash: hashToken('ABCD-EFGH') })).toBeUndefined();
     });
