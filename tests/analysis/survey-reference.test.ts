@@ -1,0 +1,132 @@
+// tapestry's estimators against R's survey package, on the committed fixtures made by
+// tests/fixtures/survey-reference/make-reference.R (estimates, SEs and deffs to 1e-6; interval
+// bounds and p-values to 1e-4).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { makeDesign, type Design } from '../../src/analysis/design.ts';
+import { estimateMeans } from '../../src/analysis/estimate.ts';
+import { betaInterval, logitInterval, wilsonInterval } from '../../src/analysis/intervals.ts';
+import { rake } from '../../src/analysis/rake.ts';
+import { raoScott } from '../../src/analysis/rao-scott.ts';
+
+const dir = join(import.meta.dirname, '..', 'fixtures', 'survey-reference');
+const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8'));
+const rows = Papa.parse<Record<string, string>>(readFileSync(join(dir, 'data.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data;
+const levels: Record<string, string[]> = ref.meta.factor_levels;
+const column = (name: string) => rows.map((r) => r[name]!);
+const numeric = (name: string) => Float64Array.from(rows, (r) => (r[name] === '' ? NaN : Number(r[name])));
+const indicator = (name: string, level: string) => Float64Array.from(rows, (r) => (r[name] === '' ? NaN : r[name] === level ? 1 : 0));
+const answered = (name: string, extra: (i: number) => boolean = () => true) => rows.map((r, i) => r[name] !== '' && extra(i));
+
+const close = (actual: number, expected: number, tolerance: number) => {
+  // Relative for large values (weights, F's ddf), absolute for proportions and p-values.
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected)));
+};
+
+const weights = Array.from(numeric('weight'));
+const sector = column('sector');
+const tier = column('tier');
+const raking = rake(
+  weights,
+  [
+    { name: 'sector', groups: sector, totals: ref.designs.raked.rake.population_margins.sector },
+    { name: 'tier', groups: tier, totals: ref.designs.raked.rake.population_margins.tier },
+  ],
+  { epsilon: 1e-12, maxIterations: 100 },
+);
+const designs: Record<string, Design> = {
+  unstratified: makeDesign({ weights }),
+  stratified_fpc: makeDesign({ weights, strata: sector, population: Array.from(numeric('population')) }),
+  raked: makeDesign({ weights: Array.from(raking.weights), calibration: [sector, tier] }),
+};
+
+describe('raking agrees with survey::rake', () => {
+  it('reaches the same weights in the same number of passes', () => {
+    expect(raking.converged).toBe(true);
+    expect(raking.iterations).toBe(ref.designs.raked.rake.passes);
+    ref.designs.raked.rake.final_weights.forEach((w: number, i: number) => close(raking.weights[i]!, w, 1e-9));
+  });
+});
+
+describe.each(Object.keys(designs))('the %s design agrees with R', (name) => {
+  const design = designs[name]!;
+  const r = ref.designs[name];
+  const coachingColumns = levels.coaching!.map((l) => indicator('coaching', l));
+
+  it('estimates the proportion in each category of a single-choice question, with SE and deff', () => {
+    const result = estimateMeans(design, coachingColumns, answered('coaching'));
+    expect(result.n).toBe(r.coaching.n);
+    close(result.weightedN, r.coaching.weighted_n, 1e-9);
+    r.coaching.categories.forEach((c: { estimate: number; se: number; deff: number }, k: number) => {
+      close(result.estimates[k]!, c.estimate, 1e-6);
+      close(result.se[k]!, c.se, 1e-6);
+      close(result.deff[k]!, c.deff, 1e-6);
+    });
+  });
+
+  it.each(['qual_type.svq', 'qual_type.academic', 'staff'])('estimates %s (a multiple-response option or a mean) with SE and deff', (variable) => {
+    const result = estimateMeans(design, [numeric(variable)], answered(variable));
+    expect(result.n).toBe(r[variable].n);
+    close(result.estimates[0]!, r[variable].estimate, 1e-6);
+    close(result.se[0]!, r[variable].se, 1e-6);
+    close(result.deff[0]!, r[variable].deff, 1e-6);
+  });
+
+  it('estimates each domain of one variable and of two crossed', () => {
+    for (const key of ['domains_tier', 'domains_tier_sector']) {
+      for (const row of r[key].rows as { tier: string; sector?: string; category: string; estimate: number; se: number; deff: number; n: number }[]) {
+        const keep = answered('coaching', (i) => tier[i] === row.tier && (row.sector === undefined || sector[i] === row.sector));
+        const result = estimateMeans(design, coachingColumns, keep);
+        const k = levels.coaching!.indexOf(row.category);
+        expect(result.n).toBe(row.n);
+        close(result.estimates[k]!, row.estimate, 1e-6);
+        close(result.se[k]!, row.se, 1e-6);
+        close(result.deff[k]!, row.deff, 1e-6);
+      }
+    }
+  });
+
+  it('gives the logit and beta intervals of svyciprop, overall and in each domain', () => {
+    const tookPart = indicator('coaching', 'took_part');
+    const cases = [{ keep: answered('coaching'), expected: r.ciprop_took_part.overall }].concat(
+      r.ciprop_took_part.by_tier.map((row: { tier: string }) => ({ keep: answered('coaching', (i) => tier[i] === row.tier), expected: row })),
+    );
+    for (const { keep, expected } of cases) {
+      const result = estimateMeans(design, [tookPart], keep);
+      expect(result.df).toBe(expected.degf);
+      expect(result.designRows).toBe(expected.nrow_design);
+      const input = { p: result.estimates[0]!, se: result.se[0]!, df: result.df, designRows: result.designRows };
+      const logit = logitInterval(input);
+      close(logit.low, expected.methods.logit.ci_low, 1e-4);
+      close(logit.high, expected.methods.logit.ci_high, 1e-4);
+      const beta = betaInterval(input);
+      close(beta.low, expected.methods.beta.ci_low, 1e-4);
+      close(beta.high, expected.methods.beta.ci_high, 1e-4);
+      // No Wilson interval in this survey version: it must at least bracket the estimate sensibly.
+      const wilson = wilsonInterval(input);
+      expect(wilson.low).toBeLessThan(input.p);
+      expect(wilson.high).toBeGreaterThan(input.p);
+      close((wilson.high - wilson.low) / (logit.high - logit.low), 1, 0.1);
+    }
+  });
+
+  it('gives the Rao–Scott test of association of svychisq', () => {
+    const stageLevels = levels.stage!;
+    const tierLevels = levels.tier!;
+    const keep = answered('stage');
+    // Cells with the row (tier) varying fastest, as svychisq orders them.
+    const columns = stageLevels.flatMap((s) => tierLevels.map((t) => Float64Array.from(rows, (row) => (row.stage === '' ? NaN : row.tier === t && row.stage === s ? 1 : 0))));
+    const result = estimateMeans(design, columns, keep);
+    const cells = tierLevels.map((_, i) => stageLevels.map((_, j) => result.estimates[i + j * tierLevels.length]!));
+    const test = raoScott({ cells, covariance: result.covariance, designRows: result.designRows, df: result.designDf });
+    const expected = r.chisq_tier_stage;
+    close(test.F, expected.F.statistic, 1e-6);
+    close(test.ndf, expected.F.ndf, 1e-6);
+    close(test.ddf, expected.F.ddf, 1e-6);
+    close(test.pValue, expected.F.p_value, 1e-4);
+    close(test.chisq, expected.Chisq.statistic, 1e-6);
+    close(test.chisqPValue, expected.Chisq.p_value, 1e-4);
+  });
+});
