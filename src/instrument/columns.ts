@@ -70,3 +70,36 @@ export function questionColumns(q: Question): Column[] {
 export function columnsOf(instrument: Instrument): Column[] {
   return [...META, ...questionsOf(instrument).flatMap(questionColumns)];
 }
+
+export interface ResponseMeta {
+  responseId: string;
+  wave: string;
+  instrumentVersion: string;
+  /** ISO 8601 UTC, or empty for a response not submitted. */
+  submittedAt: string;
+}
+
+/**
+ * One response as cells in the column layout: option ids, `1`/`0` for each option of a
+ * multiple-choice question that was answered (all empty when it was not), numbers as written by
+ * `String` (shortest round-trip form, never locale), and empty cells for anything unanswered.
+ */
+export function cellsOf(columns: readonly Column[], meta: ResponseMeta, answers: Readonly<Record<string, unknown>>): string[] {
+  return columns.map((column) => {
+    switch (column.name) {
+      case 'response_id':
+        return meta.responseId;
+      case 'wave':
+        return meta.wave;
+      case 'instrument_version':
+        return meta.instrumentVersion;
+      case 'submitted_at':
+        return meta.submittedAt;
+    }
+    const answer = answers[column.question!];
+    if (answer === undefined || answer === null) return '';
+    if (column.option !== undefined) return (answer as string[]).includes(column.option) ? '1' : '0';
+    if (column.row !== undefined) return (answer as Record<string, string>)[column.row] ?? '';
+    return String(answer);
+  });
+}

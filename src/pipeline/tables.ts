@@ -1,0 +1,202 @@
+/**
+ * One pipeline table: the measure's estimates for the whole sample and for every domain (the
+ * crossing of `by`, within each level of the panel), with intervals, design effects and, when
+ * asked, the Rao–Scott test of association with the first `by` variable. Pure: the dataset and
+ * design come in; a `TableResult` goes out, before disclosure control.
+ */
+import qt from '@stdlib/stats-base-dists-t-quantile';
+import type { Design } from '../analysis/design.ts';
+import { estimateMeans } from '../analysis/estimate.ts';
+import { proportionInterval, type IntervalMethod } from '../analysis/intervals.ts';
+import { raoScott } from '../analysis/rao-scott.ts';
+import { questionsOf, type Instrument, type Question } from '../instrument/schema.ts';
+import type { Cell, Labelled, TableResult, TestResult } from '../report/model.ts';
+import type { Dataset } from './dataset.ts';
+import type { PipelineTable } from './schema.ts';
+
+interface Measure {
+  question: Question;
+  row: string | undefined;
+  kind: 'proportion' | 'mean';
+  categories: Labelled[];
+  /** For each category, y per row (NaN when not answered) — made lazily, one category at a time. */
+  values(k: number): Float64Array;
+  /** Whether each row answered the measure for category k (multiple-choice options differ). */
+  answered(k: number): Uint8Array;
+}
+
+function labelled(options: Record<string, string>): Labelled[] {
+  return Object.entries(options).map(([id, label]) => ({ id, label }));
+}
+
+function measureOf(instrument: Instrument, dataset: Dataset, measure: string): Measure {
+  const [qid, row] = measure.split('.', 2) as [string, string | undefined];
+  const question = questionsOf(instrument).find((q) => q.id === qid)!;
+  const n = dataset.n;
+  if (question.type === 'number') {
+    const column = dataset.numbers.get(qid)!;
+    return {
+      question,
+      row,
+      kind: 'mean',
+      categories: [{ id: 'mean', label: 'Mean' }],
+      values: () => column,
+      answered: () => Uint8Array.from(column, (v) => (Number.isNaN(v) ? 0 : 1)),
+    };
+  }
+  if (question.type === 'multiple') {
+    const options = labelled(question.options);
+    return {
+      question,
+      row,
+      kind: 'proportion',
+      categories: options,
+      values: (k) => Float64Array.from(dataset.codes.get(`${qid}.${options[k]!.id}`)!, (c) => (c < 0 ? NaN : c)),
+      answered: (k) => Uint8Array.from(dataset.codes.get(`${qid}.${options[k]!.id}`)!, (c) => (c < 0 ? 0 : 1)),
+    };
+  }
+  if (question.type === 'text' || question.type === 'longtext') throw new Error(`${qid} is free text`);
+  const codes = dataset.codes.get(question.type === 'matrix' ? `${qid}.${row}` : qid)!;
+  const options = labelled(question.options);
+  const answered = Uint8Array.from(codes, (c) => (c < 0 ? 0 : 1));
+  return {
+    question,
+    row,
+    kind: 'proportion',
+    categories: options,
+    values: (k) => {
+      const y = new Float64Array(n);
+      for (let i = 0; i < n; i++) y[i] = codes[i]! < 0 ? NaN : codes[i] === k ? 1 : 0;
+      return y;
+    },
+    answered: () => answered,
+  };
+}
+
+interface Domain {
+  key: string;
+  /** 1 for rows in the domain. */
+  mask: Uint8Array;
+}
+
+function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string[], panel: string | undefined): { domains: Domain[]; panels: Domain[] } {
+  const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
+  const all: Domain = { key: 'all', mask: new Uint8Array(dataset.n).fill(1) };
+  const split = (base: Domain[], variable: string): Domain[] => {
+    const question = questions.get(variable) as Question & { options: Record<string, string> };
+    const codes = dataset.codes.get(variable)!;
+    return base.flatMap((domain) =>
+      Object.keys(question.options).map((level, k) => ({
+        key: domain.key === 'all' ? `${variable}=${level}` : `${domain.key};${variable}=${level}`,
+        mask: Uint8Array.from(domain.mask, (inside, i) => (inside && codes[i] === k ? 1 : 0)),
+      })),
+    );
+  };
+  const crossed = (base: Domain): Domain[] => by.reduce<Domain[]>((acc, variable) => split(acc, variable), [base]).filter((d) => d !== base);
+  if (!panel) return { domains: [all, ...(by.length > 0 ? crossed(all) : [])], panels: [all] };
+  const panels = split([all], panel);
+  const withinPanels = panels.flatMap((p) => {
+    const inner = by.reduce<Domain[]>((acc, variable) => split(acc, variable), [{ key: 'all', mask: p.mask }]);
+    return [p, ...inner.map((d) => ({ key: `${d.key};${p.key}`, mask: d.mask }))];
+  });
+  return { domains: [all, ...withinPanels], panels: [all, ...panels] };
+}
+
+function meanInterval(estimate: number, se: number, df: number): { low: number; high: number } {
+  const t = qt(0.975, Math.max(1, df));
+  return { low: estimate - t * se, high: estimate + t * se };
+}
+
+function association(table: PipelineTable, dataset: Dataset, design: Design, measure: Measure, panel: Domain): TestResult | undefined {
+  const variable = table.by[0]!;
+  const byCodes = dataset.codes.get(variable)!;
+  const byLevels = dataset.levels.get(variable)!.length;
+  const categories = measure.categories.length;
+  const answered = measure.answered(0);
+  const measureCodes = measure.values;
+  const keep = Uint8Array.from(panel.mask, (inside, i) => (inside && answered[i] && byCodes[i]! >= 0 ? 1 : 0));
+  const columns: Float64Array[] = [];
+  const ys = Array.from({ length: categories }, (_, k) => measureCodes(k));
+  for (let j = 0; j < categories; j++) {
+    for (let i = 0; i < byLevels; i++) {
+      columns.push(Float64Array.from(byCodes, (code, r) => (keep[r] ? (code === i && ys[j]![r] === 1 ? 1 : 0) : NaN)));
+    }
+  }
+  const estimate = estimateMeans(design, columns, keep);
+  if (estimate.n < 2) return undefined;
+  // Levels nobody is in make the test's matrices singular; they carry no information: leave them out.
+  const rowsKept = Array.from({ length: byLevels }, (_, i) => i).filter((i) => Array.from({ length: categories }, (_, j) => estimate.estimates[i + j * byLevels]!).some((p) => p > 0));
+  const colsKept = Array.from({ length: categories }, (_, j) => j).filter((j) => rowsKept.some((i) => estimate.estimates[i + j * byLevels]! > 0));
+  if (rowsKept.length < 2 || colsKept.length < 2) return undefined;
+  const index = colsKept.flatMap((j) => rowsKept.map((i) => i + j * byLevels));
+  const cells = rowsKept.map((i) => colsKept.map((j) => estimate.estimates[i + j * byLevels]!));
+  const covariance = index.map((a) => index.map((b) => estimate.covariance[a]![b]!));
+  if (cells.flat().some((p) => p === 0)) return undefined;
+  const result = raoScott({ cells, covariance, designRows: estimate.designRows, df: estimate.designDf });
+  return { table: table.id, panel: panel.key, statistic: 'F', ndf: result.ndf, ddf: result.ddf, value: result.F, p_value: result.pValue };
+}
+
+export function computeTable(table: PipelineTable, instrument: Instrument, dataset: Dataset, design: Design): TableResult {
+  const measure = measureOf(instrument, dataset, table.measure);
+  const { domains, panels } = domainsOf(dataset, instrument, table.by, table.panel);
+  const cells: Cell[] = [];
+  const ys = measure.categories.map((_, k) => measure.values(k));
+  for (const domain of domains) {
+    // Multiple-choice options each have their own base; the other kinds share one.
+    const groups = measure.question.type === 'multiple' ? measure.categories.map((_, k) => [k]) : [measure.categories.map((_, k) => k)];
+    for (const group of groups) {
+      const answered = measure.answered(group[0]!);
+      const keep = Uint8Array.from(domain.mask, (inside, i) => (inside && answered[i] ? 1 : 0));
+      const result = estimateMeans(design, group.map((k) => ys[k]!), keep);
+      group.forEach((k, position) => {
+        const estimate = result.estimates[position]!;
+        const se = result.se[position]!;
+        let cellN = 0;
+        if (measure.kind === 'proportion') {
+          const y = ys[k]!;
+          for (let i = 0; i < keep.length; i++) if (keep[i] && y[i] === 1) cellN++;
+        } else cellN = result.n;
+        const interval =
+          result.n === 0
+            ? { low: NaN, high: NaN }
+            : measure.kind === 'proportion'
+              ? proportionInterval(table.ci as IntervalMethod, { p: estimate, se, df: result.df, designRows: result.designRows })
+              : meanInterval(estimate, se, result.df);
+        const finite = (x: number) => (Number.isFinite(x) ? x : null);
+        cells.push({
+          table: table.id,
+          domain: domain.key,
+          category: measure.categories[k]!.id,
+          base_n: result.n,
+          cell_n: cellN,
+          estimate: finite(estimate),
+          se: finite(se),
+          ci_low: finite(interval.low),
+          ci_high: finite(interval.high),
+          deff: finite(result.deff[position]!),
+          suppressed: '',
+        });
+      });
+    }
+  }
+  const tests = table.test ? panels.map((p) => association(table, dataset, design, measure, p)).filter((t): t is TestResult => t !== undefined) : [];
+  const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
+  const levelsOf = (id: string) => {
+    const q = questions.get(id) as Question & { options: Record<string, string> };
+    return { question: id, text: q.text, levels: labelled(q.options) };
+  };
+  const rowLabel = measure.question.type === 'matrix' && measure.row ? measure.question.rows[measure.row] : undefined;
+  return {
+    id: table.id,
+    title: table.title ?? (rowLabel ? `${measure.question.text} — ${rowLabel}` : measure.question.text),
+    input: table.input,
+    measure: { question: measure.question.id, ...(measure.row ? { row: measure.row } : {}), type: measure.question.type, text: rowLabel ? `${measure.question.text} — ${rowLabel}` : measure.question.text },
+    kind: measure.kind,
+    categories: measure.categories,
+    by: table.by.map(levelsOf),
+    ...(table.panel ? { panel: levelsOf(table.panel) } : {}),
+    ci: table.ci as IntervalMethod,
+    cells,
+    tests,
+  };
+}
