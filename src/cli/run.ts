@@ -1,0 +1,64 @@
+/** `tapestry run` and `tapestry verify`: pipelines into reports, and reports checked against their inputs. */
+import type { Command } from 'commander';
+import { PipelineError, runPipeline, type RunEffects } from '../pipeline/run.ts';
+import { verifyReport } from '../pipeline/verify.ts';
+import { openStore, storeOptionsFromEnv } from '../store/open.ts';
+import { resolve } from 'node:path';
+import { UserError, type Io } from './io.ts';
+
+function effectsFor(io: Io, program: Command): RunEffects {
+  const options = storeOptionsFromEnv(io.env);
+  const dataDir = program.opts<{ dataDir?: string }>().dataDir ?? options.dataDir;
+  return {
+    // Stage messages only on a terminal: a run's output is its report, not its chatter.
+    log: (line) => {
+      if (process.stderr.isTTY) io.err(`${line}\n`);
+    },
+    openStore: () => openStore({ ...options, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) }),
+  };
+}
+
+function parseInputs(values: string[]): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0 || eq === value.length - 1) throw new UserError(`--input takes NAME=FILE.csv, not ${value}`);
+    inputs[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return inputs;
+}
+
+async function userErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PipelineError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+export function runCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run a pipeline and write its report (tables/*.csv, report.html, report.md, manifest.json)')
+    .argument('<pipeline>', 'a pipeline file, e.g. pipelines/leading-together.yaml')
+    .option('--wave <wave>', "the wave to report on (default: the pipeline's wave)")
+    .option('--input <NAME=FILE>', 'read input NAME from a CSV in the instrument’s column layout (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--out <dir>', 'where to write the report (default reports/<pipeline id>/<wave>)')
+    .action(async (pipelineFile: string, opts: { wave?: string; input: string[]; out?: string }) => {
+      const result = await userErrors(() =>
+        runPipeline({ pipelineFile, wave: opts.wave, inputs: parseInputs(opts.input), outDir: opts.out, cwd: io.cwd }, effectsFor(io, program)),
+      );
+      io.out(`${result.dir}\n`);
+    });
+  program
+    .command('verify')
+    .description('re-hash a report’s inputs and outputs, rerun it, and say what changed')
+    .argument('<report dir>', 'a directory written by tapestry run')
+    .action(async (dir: string) => {
+      const differences = await userErrors(() => verifyReport(dir, io.cwd, effectsFor(io, program)));
+      if (differences.length === 0) io.out(`${dir}: no differences; the report is what its inputs make\n`);
+      for (const difference of differences) io.out(`${difference}\n`);
+      setExit(differences.length === 0 ? 0 : 1);
+    });
+}

@@ -1,0 +1,210 @@
+/**
+ * Running a pipeline: check the file, read each input (a CSV or the database), build its design,
+ * compute the tables, apply disclosure control, render, and write the report directory in one
+ * move. Effects (the store, progress, the clock-free logger) are passed in; the same inputs give
+ * the same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { DesignError } from '../analysis/design.ts';
+import { questionsOf } from '../instrument/schema.ts';
+import type { ReportModel, TableResult } from '../report/model.ts';
+import { formatProblem, type Problem } from '../shared/yaml-source.ts';
+import type { Store } from '../store/open.ts';
+import { checkPipelineText, type CheckedPipeline } from './check.ts';
+import { readResponsesCsv, type Dataset } from './dataset.ts';
+import { designFor } from './design-from-data.ts';
+import { applyDisclosure } from './disclosure-step.ts';
+import { readResponsesFromStore } from './from-store.ts';
+import { renderReport } from './render-step.ts';
+import { computeTable } from './tables.ts';
+
+export class PipelineError extends Error {
+  override name = 'PipelineError';
+}
+
+export interface RunOptions {
+  /** The pipeline file, as the user gave it (relative to `cwd`). */
+  pipelineFile: string;
+  /** Overrides the pipeline's `wave`. */
+  wave?: string | undefined;
+  /** NAME → CSV file, overriding an input's `responses`. */
+  inputs?: Record<string, string>;
+  /** Where to write; default `reports/<pipeline id>/<wave>`. */
+  outDir?: string | undefined;
+  cwd: string;
+}
+
+export interface RunEffects {
+  /** Progress and stage messages (stderr). */
+  log(line: string): void;
+  /** Opens the store, for inputs read from the database. */
+  openStore?: () => Promise<Store>;
+}
+
+export interface RunResult {
+  dir: string;
+  files: string[];
+  model: ReportModel;
+}
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+/** Paths in the manifest: relative to where the pipeline was run, with forward slashes on every system. */
+const portable = (cwd: string, file: string) => relative(cwd, resolve(cwd, file)).split(sep).join('/');
+
+function fail(problems: Problem[]): never {
+  throw new PipelineError(problems.map(formatProblem).join('\n'));
+}
+
+async function readInput(name: string, checked: CheckedPipeline, options: RunOptions, wave: string, effects: RunEffects) {
+  const { pipeline } = checked;
+  const loaded = checked.instruments[name]!;
+  const spec = pipeline.design[name] ?? {};
+  const questions = new Set(questionsOf(loaded.instrument).map((q) => q.id));
+  const numeric = [spec.weight, typeof spec.fpc === 'string' ? spec.fpc : undefined].filter((c): c is string => c !== undefined);
+  const categorical = spec.strata && !questions.has(spec.strata) ? [spec.strata] : [];
+  const source = options.inputs?.[name] ?? pipeline.inputs[name]!.responses;
+  const readOptions = { numeric, categorical, onProgress: (rows: number) => effects.log(`  ${name}: ${rows} rows read`) };
+  if (source === 'database') {
+    if (!effects.openStore) throw new PipelineError(`input ${name} reads the database, which is not available here`);
+    const store = await effects.openStore();
+    try {
+      const read = await readResponsesFromStore(store.db, loaded.instrument, wave, readOptions);
+      if (!read.dataset) fail(read.problems);
+      return { dataset: read.dataset, responses: { source: 'database', wave, sha256: read.hash, rows: read.dataset.n, versions: read.versions } };
+    } finally {
+      await store.close();
+    }
+  }
+  const file = resolve(options.cwd, source);
+  const read = await readResponsesCsv(file, loaded.instrument, readOptions);
+  if (!read.dataset) fail(read.problems.map((p) => ({ ...p, file: portable(options.cwd, p.file) })));
+  return { dataset: read.dataset, responses: { source: portable(options.cwd, source), sha256: sha256(readFileSync(file)), rows: read.dataset.n } };
+}
+
+function headline(tables: TableResult[]): string[] {
+  return tables.slice(0, 5).flatMap((table) => {
+    const all = table.cells.filter((c) => c.domain === 'all' && c.estimate !== null);
+    if (all.length === 0) return [];
+    const top = table.kind === 'mean' ? all[0]! : all.reduce((a, b) => (b.estimate! > a.estimate! ? b : a));
+    const label = table.categories.find((c) => c.id === top.category)?.label ?? top.category;
+    return table.kind === 'mean'
+      ? [`${table.title}: mean ${top.estimate!.toFixed(1)} (n = ${top.base_n}).`]
+      : [`${table.title}: the most common answer was “${label}”, ${(top.estimate! * 100).toFixed(1)}% (n = ${top.base_n}).`];
+  });
+}
+
+export async function runPipeline(options: RunOptions, effects: RunEffects): Promise<RunResult> {
+  const pipelinePath = resolve(options.cwd, options.pipelineFile);
+  let text: string;
+  try {
+    text = readFileSync(pipelinePath, 'utf8');
+  } catch {
+    throw new PipelineError(`${options.pipelineFile}: there is no such pipeline file`);
+  }
+  const { checked, problems } = await checkPipelineText(text, portable(options.cwd, options.pipelineFile), options.cwd);
+  if (!checked) fail(problems);
+  const { pipeline } = checked;
+  for (const name of Object.keys(options.inputs ?? {})) {
+    if (!pipeline.inputs[name]) throw new PipelineError(`--input ${name}: the pipeline has no input called ${name} (its inputs: ${Object.keys(pipeline.inputs).join(', ')})`);
+  }
+  const wave = options.wave ?? pipeline.wave;
+
+  effects.log(`${pipeline.id}: reading inputs`);
+  const data: Record<string, Awaited<ReturnType<typeof readInput>>> = {};
+  for (const name of Object.keys(pipeline.inputs)) data[name] = await readInput(name, checked, options, wave, effects);
+
+  const designs = Object.fromEntries(
+    Object.entries(data).map(([name, { dataset }]) => {
+      try {
+        return [name, designFor(name, dataset, pipeline.design[name] ?? {})];
+      } catch (error) {
+        if (error instanceof DesignError) throw new PipelineError(`${portable(options.cwd, options.pipelineFile)}: ${error.message}`);
+        throw error;
+      }
+    }),
+  );
+
+  const tables: TableResult[] = [];
+  pipeline.tables.forEach((table, t) => {
+    effects.log(`  table ${t + 1} of ${pipeline.tables.length}: ${table.id}`);
+    tables.push(computeTable(table, checked.instruments[table.input]!.instrument, data[table.input]!.dataset, designs[table.input]!.design));
+  });
+  const { tables: published, suppressions } = applyDisclosure(tables, { minBase: pipeline.disclosure.min_base, minCell: pipeline.disclosure.min_cell });
+
+  const model: ReportModel = {
+    pipeline: { id: pipeline.id, title: pipeline.title, wave },
+    headline: headline(published),
+    methods: {
+      designs: Object.values(designs).map((d) => d.note),
+      intervals: `Confidence intervals are 95% intervals: ${[...new Set(published.map((t: TableResult) => t.ci))].join(', ')} for proportions (as R's svyciprop), and t intervals for means, on the design's degrees of freedom. Standard errors are linearised (Taylor series); design effects compare each variance with a simple random sample of the same size. Tests of association are Rao–Scott second-order corrected F tests (as R's svychisq).`,
+      disclosure: `A domain with fewer than ${pipeline.disclosure.min_base} responses is withheld whole; a count under ${pipeline.disclosure.min_cell} is suppressed, with enough other cells that no suppressed value can be worked out from the published totals.`,
+      missing: 'Questions not answered, or not shown because of the survey’s skip logic, are left out of that question’s base; every table prints its bases.',
+    },
+    tables: published,
+    suppressions,
+  };
+
+  const files = await renderReport(model);
+  const outDir = resolve(options.cwd, options.outDir ?? join('reports', pipeline.id, wave));
+  const manifest = {
+    pipeline: { id: pipeline.id, file: portable(options.cwd, options.pipelineFile), sha256: sha256(text) },
+    run: { wave, inputs: options.inputs ?? {} },
+    inputs: Object.fromEntries(
+      Object.entries(pipeline.inputs).map(([name, input]) => {
+        const loaded = checked.instruments[name]!;
+        return [
+          name,
+          {
+            instrument: { file: portable(options.cwd, input.instrument), sha256: sha256(loaded.sourceText), id: loaded.instrument.id, version: loaded.instrument.version, content_hash: loaded.contentHash },
+            responses: data[name]!.responses,
+          },
+        ];
+      }),
+    ),
+    tapestry: { version: tapestryVersion() },
+    lockfile: lockfileHash(),
+    seeds: {},
+    outputs: Object.fromEntries(Object.entries(files).map(([name, content]) => [name, sha256(content)])),
+  };
+  files['manifest.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
+  writeAtomically(outDir, files);
+  effects.log(`${pipeline.id}: wrote ${Object.keys(files).length} files to ${portable(options.cwd, outDir)}`);
+  return { dir: outDir, files: Object.keys(files), model };
+}
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
+
+function tapestryVersion(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function lockfileHash(): { file: string; sha256: string } | null {
+  const file = join(ROOT, 'package-lock.json');
+  return existsSync(file) ? { file: 'package-lock.json', sha256: sha256(readFileSync(file)) } : null;
+}
+
+/**
+ * Writes every file into a fresh directory beside the target and then swaps it into place, so
+ * that a run killed half-way leaves the previous report as it was.
+ */
+export function writeAtomically(outDir: string, files: Record<string, string>): void {
+  const parent = dirname(outDir);
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(join(parent, '.staging-'));
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(staging, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+    }
+    const previous = existsSync(outDir) ? `${staging}-previous` : undefined;
+    if (previous) renameSync(outDir, previous);
+    renameSync(staging, outDir);
+    if (previous) rmSync(previous, { recursive: true, force: true });
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * `report.html`: one file a commissioner can open offline, read on screen and print. Everything is
+ * inside it (the stylesheet, the charts as inline SVG); it has no scripts and requests nothing.
+ *
+ * This module turns the model into what the template shows (formatted text, marks, labels), so
+ * the template only lays out. Autoescaping is on: the only markup let through unescaped is the
+ * charts, which Vega wrote and escaped (see chart.ts and svg.ts).
+ */
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { chartIdPrefix, chartTitle, tableChartSvg } from './chart.ts';
+import { tableGrid, tableNote, type GridRow } from './grid.ts';
+import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionLine, type SuppressionMark } from './labels.ts';
+import type { ReportModel, TableResult } from './model.ts';
+import { inlineSvg } from './svg.ts';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('./templates', import.meta.url));
+
+let environment: nunjucks.Environment | undefined;
+
+/** One environment per process: templates are read and compiled once. */
+function templates(): nunjucks.Environment {
+  environment ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), {
+    autoescape: true,
+    throwOnUndefined: true,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  return environment;
+}
+
+interface HtmlTable {
+  anchor: string;
+  title: string;
+  question: string;
+  note: string;
+  columns: string[];
+  rowBases: boolean;
+  rows: GridRow[];
+  legend: SuppressionMark[];
+  empty: boolean;
+  chart: { svg: string; title: string };
+  test: { subject: string; lines: { panel: string; sentence: string }[] } | null;
+  suppressions: SuppressionLine[];
+}
+
+async function htmlTable(table: TableResult, model: ReportModel): Promise<HtmlTable> {
+  const grid = tableGrid(table);
+  const many = table.tests.length > 1;
+  return {
+    anchor: chartIdPrefix(table.id).replace(/^chart-/, 'table-'),
+    title: table.title,
+    question: table.measure.text,
+    note: tableNote(table),
+    columns: grid.columns.map((c) => c.label),
+    rowBases: grid.rowBases,
+    rows: grid.rows,
+    legend: legendFor(grid.reasons),
+    empty: grid.empty,
+    chart: { svg: inlineSvg(await tableChartSvg(table)), title: chartTitle(table) },
+    test:
+      table.tests.length === 0
+        ? null
+        : { subject: testSubject(table), lines: table.tests.map((test) => ({ panel: many ? testPanelLabel(table, test) : '', sentence: testSentence(test) })) },
+    suppressions: suppressionLines(table, model.suppressions),
+  };
+}
+
+export async function reportHtml(model: ReportModel): Promise<string> {
+  // One table at a time, in order: the charts do not depend on each other, but a fixed order
+  // keeps any state Vega holds between renders out of the picture.
+  const tables: HtmlTable[] = [];
+  for (const table of model.tables) tables.push(await htmlTable(table, model));
+  return templates().render('report.njk', {
+    pipeline: model.pipeline,
+    headline: model.headline,
+    methods: model.methods,
+    legend: ALL_LEGEND,
+    tables,
+  });
+}

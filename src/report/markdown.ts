@@ -1,0 +1,66 @@
+/**
+ * `report.md`: the whole report as Markdown, readable as plain text and in any Markdown viewer.
+ * Text from the model (titles, wording, labels) is escaped, so a `|` in an option label cannot
+ * break a table and a `<` cannot become HTML in a viewer that allows it.
+ */
+import { tableGrid, tableNote, type Grid } from './grid.ts';
+import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
+import type { ReportModel, Suppression, TableResult } from './model.ts';
+
+/** One line of text, with the characters Markdown would act on escaped. */
+export function mdText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().replace(/[\\`*[\]<>|]/g, '\\$&');
+}
+
+function legendLines(legend: SuppressionMark[]): string[] {
+  return legend.map((line) => `- ${line.mark} ${line.meaning}`);
+}
+
+function gridMarkdown(grid: Grid): string[] {
+  const header = ['Group', ...grid.columns.map((c) => mdText(c.label)), ...(grid.rowBases ? ['Base'] : [])];
+  const align = ['---', ...grid.columns.map(() => '---:'), ...(grid.rowBases ? ['---:'] : [])];
+  const body = grid.rows.map((row) => [
+    mdText(row.label),
+    ...row.cells.map((cell) => [cell.estimate, cell.interval, cell.base].filter((part) => part !== '').join(' ')),
+    ...(grid.rowBases ? [row.base] : []),
+  ]);
+  return [header, align, ...body].map((cells) => `| ${cells.join(' | ')} |`);
+}
+
+function tableSection(table: TableResult, suppressions: Suppression[]): string[] {
+  const grid = tableGrid(table);
+  const lines: string[] = [`## ${mdText(table.title)}`, '', `Question: “${mdText(table.measure.text)}”`, '', tableNote(table), '', ...gridMarkdown(grid), ''];
+  const legend = legendFor(grid.reasons);
+  if (legend.length > 0 || grid.empty) {
+    lines.push(...legendLines(legend));
+    if (grid.empty) lines.push('- \u2013 no estimate: nobody in this group answered');
+    lines.push('');
+  }
+  if (table.tests.length > 0) {
+    lines.push(`${testSubject(table)}:`, '');
+    const many = table.tests.length > 1;
+    for (const test of table.tests) lines.push(`- ${many ? `${mdText(testPanelLabel(table, test))}: ` : ''}${testSentence(test)}`);
+    lines.push('');
+  }
+  const withheld = suppressionLines(table, suppressions);
+  if (withheld.length > 0) {
+    lines.push('Suppressed cells:', '');
+    for (const s of withheld) lines.push(`- ${s.mark} ${mdText(s.domain)}${s.categories ? `, ${mdText(s.categories)}` : ''}: ${mdText(s.why)}`);
+    lines.push('');
+  }
+  return lines;
+}
+
+export function reportMarkdown(model: ReportModel): string {
+  const { pipeline, methods } = model;
+  const lines: string[] = [`# ${mdText(pipeline.title)}`, '', `Wave: ${mdText(pipeline.wave)}`, ''];
+  if (model.headline.length > 0) lines.push('## Headlines', '', ...model.headline.map((h) => `- ${mdText(h)}`), '');
+  lines.push('## Method', '', '### Survey design', '');
+  lines.push(...(methods.designs.length > 0 ? methods.designs.map((d) => `- ${mdText(d)}`) : ['- No design was described.']), '');
+  lines.push('### Confidence intervals and tests', '', mdText(methods.intervals), '');
+  lines.push('### Disclosure control', '', mdText(methods.disclosure), '', ...legendLines(ALL_LEGEND), '');
+  lines.push('### Missing data', '', mdText(methods.missing), '');
+  for (const table of model.tables) lines.push(...tableSection(table, model.suppressions));
+  // One newline at the end, however the last section ended.
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
