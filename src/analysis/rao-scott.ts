@@ -3,8 +3,8 @@
  * `svychisq`: Pearson's X² on the weighted table, with the second-order correction (an F
  * statistic, the default) or the first-order one (a scaled χ²).
  */
-import pchisq from '@stdlib/stats-base-dists-chisquare-cdf';
-import pf from '@stdlib/stats-base-dists-f-cdf';
+import gammainc from '@stdlib/math-base-special-gammainc';
+import pbeta from '@stdlib/stats-base-dists-beta-cdf';
 import { Matrix, solve } from 'ml-matrix';
 
 export interface RaoScottInput {
@@ -28,6 +28,17 @@ export interface RaoScottResult {
   chisq: number;
   chisqDf: number;
   chisqPValue: number;
+}
+
+// Upper tails computed directly: 1 − cdf rounds small p-values to 0, and reports print them.
+/** P(F > f) for F on (d1, d2) degrees of freedom: a regularised incomplete beta. */
+function fUpperTail(f: number, d1: number, d2: number): number {
+  return pbeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2);
+}
+
+/** P(χ² > x) on k degrees of freedom: the upper regularised incomplete gamma. */
+function chisqUpperTail(x: number, k: number): number {
+  return gammainc(x / 2, k / 2, true, true);
 }
 
 export function raoScott({ cells, covariance, designRows: N, df }: RaoScottInput): RaoScottResult {
@@ -73,9 +84,9 @@ export function raoScott({ cells, covariance, designRows: N, df }: RaoScottInput
     F,
     ndf,
     ddf,
-    pValue: 1 - pf(F, ndf, ddf),
+    pValue: fUpperTail(F, ndf, ddf),
     chisq,
     chisqDf,
-    chisqPValue: 1 - pchisq(chisq / (trace / chisqDf), chisqDf),
+    chisqPValue: chisqUpperTail(chisq / (trace / chisqDf), chisqDf),
   };
 }
