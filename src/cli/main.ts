@@ -7,7 +7,9 @@ import { UserError, processIo, type Io } from './io.ts';
 import { inviteCommand } from './invite.ts';
 import { migrateCommand } from './migrate.ts';
 import { publishCommand, setupCommand } from './publish.ts';
+import { runCommands } from './run.ts';
 import { serveCommand } from './serve.ts';
+import { simulateCommand } from './simulate.ts';
 import { surveyCommand } from './survey.ts';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -23,6 +25,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   setupCommand(program, io);
   serveCommand(program, io);
   inviteCommand(program, io);
+  runCommands(program, io, setExit);
+  simulateCommand(program, io);
   return program;
 }
 

@@ -5,7 +5,7 @@
  * the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DesignError } from '../analysis/design.ts';
 import { questionsOf } from '../instrument/schema.ts';
@@ -194,6 +194,8 @@ export function writeAtomically(outDir: string, files: Record<string, string>): 
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(join(parent, '.staging-'));
   try {
+    // mkdtemp makes the directory private; a report is meant to be read.
+    chmodSync(staging, 0o755);
     for (const [name, content] of Object.entries(files)) {
       const path = join(staging, name);
       mkdirSync(dirname(path), { recursive: true });
