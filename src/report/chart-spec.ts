@@ -53,8 +53,15 @@ function uniqueLabels<T extends { id: string; label: string }>(items: T[]): Map<
   return new Map(items.map((item) => [item.id, counts.get(item.label)! > 1 ? `${item.label} (${item.id})` : item.label]));
 }
 
+/**
+ * Values as the tables publish them (six decimals): a chart drawn from them cannot change when a
+ * computation's last bits do, so its bytes move only when a published figure moves.
+ */
+const published = (x: number | null): number | null => (x === null ? null : Number(x.toFixed(6)));
+
 function data(table: TableResult, domainNames: Map<string, string>, categoryNames: Map<string, string>): Datum[] {
-  return table.cells.map((cell) => {
+  return table.cells.map((raw) => {
+    const cell = { ...raw, estimate: published(raw.estimate), ci_low: published(raw.ci_low), ci_high: published(raw.ci_high) };
     const shown = cell.suppressed === '' && cell.estimate !== null;
     const low = shown ? cell.ci_low : null;
     const high = shown ? cell.ci_high : null;
