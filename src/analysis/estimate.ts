@@ -8,6 +8,8 @@ import { linearisedCovariance } from './variance.ts';
 
 export interface MeanEstimate {
   estimates: number[];
+  /** Unweighted sums of each column over the rows: for a 0/1 indicator, the count of 1s. */
+  sums: number[];
   se: number[];
   /** Design effect: the variance over what a simple random sample of the same size would give. */
   deff: number[];
@@ -42,6 +44,11 @@ export function estimateMeans(design: Design, ys: readonly ArrayLike<number>[], 
     W += weights[i]!;
     strataSeen.add(design.stratum[i]!);
   }
+  const sums = ys.map((y) => {
+    let sum = 0;
+    for (const i of rows) sum += y[i]!;
+    return sum;
+  });
   const estimates = ys.map((y) => {
     let sum = 0;
     for (const i of rows) sum += weights[i]! * y[i]!;
@@ -65,6 +72,7 @@ export function estimateMeans(design: Design, ys: readonly ArrayLike<number>[], 
   });
   return {
     estimates,
+    sums,
     se,
     deff,
     covariance,

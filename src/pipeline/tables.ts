@@ -73,6 +73,19 @@ function measureOf(instrument: Instrument, dataset: Dataset, measure: string): M
   };
 }
 
+/** Rows inside `mask` whose code is `k`: plain loops, since this runs over every row for every domain. */
+function maskWhere(mask: Uint8Array, codes: Int16Array, k: number): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) if (mask[i] && codes[i] === k) out[i] = 1;
+  return out;
+}
+
+function both(mask: Uint8Array, other: Uint8Array): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) if (mask[i] && other[i]) out[i] = 1;
+  return out;
+}
+
 interface Domain {
   key: string;
   /** 1 for rows in the domain. */
@@ -88,7 +101,7 @@ function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string
     return base.flatMap((domain) =>
       Object.keys(question.options).map((level, k) => ({
         key: domain.key === 'all' ? `${variable}=${level}` : `${domain.key};${variable}=${level}`,
-        mask: Uint8Array.from(domain.mask, (inside, i) => (inside && codes[i] === k ? 1 : 0)),
+        mask: maskWhere(domain.mask, codes, k),
       })),
     );
   };
@@ -114,13 +127,15 @@ function association(table: PipelineTable, dataset: Dataset, design: Design, mea
   const categories = measure.categories.length;
   const answered = measure.answered(0);
   const measureCodes = measure.values;
-  const keep = Uint8Array.from(panel.mask, (inside, i) => (inside && answered[i] && byCodes[i]! >= 0 ? 1 : 0));
-  const columns: Float64Array[] = [];
+  const keep = new Uint8Array(dataset.n);
+  for (let r = 0; r < dataset.n; r++) if (panel.mask[r] && answered[r] && byCodes[r]! >= 0) keep[r] = 1;
   const ys = Array.from({ length: categories }, (_, k) => measureCodes(k));
-  for (let j = 0; j < categories; j++) {
-    for (let i = 0; i < byLevels; i++) {
-      columns.push(Float64Array.from(byCodes, (code, r) => (keep[r] ? (code === i && ys[j]![r] === 1 ? 1 : 0) : NaN)));
-    }
+  // One indicator per cell (the by level varying fastest), set on the kept rows only: the
+  // estimator reads nothing else.
+  const columns = Array.from({ length: byLevels * categories }, () => new Float64Array(dataset.n));
+  for (let r = 0; r < dataset.n; r++) {
+    if (!keep[r]) continue;
+    for (let j = 0; j < categories; j++) if (ys[j]![r] === 1) columns[byCodes[r]! + j * byLevels]![r] = 1;
   }
   const estimate = estimateMeans(design, columns, keep);
   if (estimate.n < 2) return undefined;
@@ -146,16 +161,12 @@ export function computeTable(table: PipelineTable, instrument: Instrument, datas
     const groups = measure.question.type === 'multiple' ? measure.categories.map((_, k) => [k]) : [measure.categories.map((_, k) => k)];
     for (const group of groups) {
       const answered = measure.answered(group[0]!);
-      const keep = Uint8Array.from(domain.mask, (inside, i) => (inside && answered[i] ? 1 : 0));
+      const keep = both(domain.mask, answered);
       const result = estimateMeans(design, group.map((k) => ys[k]!), keep);
       group.forEach((k, position) => {
         const estimate = result.estimates[position]!;
         const se = result.se[position]!;
-        let cellN = 0;
-        if (measure.kind === 'proportion') {
-          const y = ys[k]!;
-          for (let i = 0; i < keep.length; i++) if (keep[i] && y[i] === 1) cellN++;
-        } else cellN = result.n;
+        const cellN = measure.kind === 'proportion' ? result.sums[position]! : result.n;
         const interval =
           result.n === 0
             ? { low: NaN, high: NaN }
