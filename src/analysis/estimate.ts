@@ -130,3 +130,87 @@ function sparseCovariance(design: Design, ys: readonly ArrayLike<number>[], rows
   }
   return V;
 }
+
+/**
+ * The proportions in each of `levels` categories of one categorical column (codes 0…levels−1,
+ * −1 for unanswered), over the rows where `keep` is set: the same figures as `estimateMeans` on
+ * the categories' 0/1 indicators, from a handful of per-stratum sums. An indicator times another
+ * is zero unless they are the same, so Σ z_a z_b needs only Σ w² per category, and one pass over
+ * the rows serves every category and every pair: k categories cost what one does.
+ * A raked design's variance needs the full residuals, so it goes through `estimateMeans`.
+ */
+export function estimateCategorical(design: Design, codes: Int16Array, levels: number, keep: ArrayLike<boolean | number>): MeanEstimate {
+  if (design.calibration.length > 0) {
+    const ys = Array.from({ length: levels }, (_, k) => Float64Array.from(codes, (c) => (c === k ? 1 : 0)));
+    return estimateMeans(design, ys, keep);
+  }
+  const H = design.stratumSize.length;
+  const { weights, n } = design;
+  const s1 = new Float64Array(levels * H); // Σ w y_a by stratum
+  const s2 = new Float64Array(levels * H); // Σ w² y_a
+  const t1 = new Float64Array(H); // Σ w
+  const t2 = new Float64Array(H); // Σ w²
+  const counts = new Float64Array(levels);
+  const seen = new Uint8Array(H);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (!keep[i]) continue;
+    const code = codes[i]!;
+    const h = design.stratum[i]!;
+    const w = weights[i]!;
+    m++;
+    seen[h] = 1;
+    t1[h]! += w;
+    t2[h]! += w * w;
+    if (code >= 0 && code < levels) {
+      s1[code * H + h]! += w;
+      s2[code * H + h]! += w * w;
+      counts[code]!++;
+    }
+  }
+  const W = t1.reduce((a, b) => a + b, 0);
+  const strata = seen.reduce((a, b) => a + b, 0);
+  const total = (array: Float64Array, a: number) => {
+    let sum = 0;
+    for (let h = 0; h < H; h++) sum += array[a * H + h]!;
+    return sum;
+  };
+  const estimates = Array.from({ length: levels }, (_, a) => (m === 0 ? NaN : total(s1, a) / W));
+  const covariance = Array.from({ length: levels }, () => new Array<number>(levels).fill(m === 0 ? NaN : 0));
+  if (m > 0) {
+    for (let h = 0; h < H; h++) {
+      const nh = design.stratumSize[h]!;
+      const scale = (design.fpcFactor[h]! * nh) / (nh - 1);
+      const zSum = (a: number) => (s1[a * H + h]! - estimates[a]! * t1[h]!) / W;
+      for (let a = 0; a < levels; a++) {
+        for (let b = a; b < levels; b++) {
+          const pa = estimates[a]!;
+          const pb = estimates[b]!;
+          const cross = ((a === b ? s2[a * H + h]! : 0) - pb * s2[a * H + h]! - pa * s2[b * H + h]! + pa * pb * t2[h]!) / (W * W);
+          let v = scale * (cross - (zSum(a) * zSum(b)) / nh);
+          if (a === b) v = Math.max(0, v);
+          covariance[a]![b]! += v;
+          if (b !== a) covariance[b]![a]! += v;
+        }
+      }
+    }
+  }
+  const se = covariance.map((row, k) => Math.sqrt(row[k]!));
+  const deff = estimates.map((p, a) => {
+    const ss = total(s1, a) * (1 - 2 * p) + p * p * W;
+    const s2w = ((ss / W) * m) / (m - 1);
+    return covariance[a]![a]! / ((s2w * (W - m)) / (W * m));
+  });
+  return {
+    estimates,
+    sums: Array.from(counts),
+    se,
+    deff,
+    covariance,
+    n: m,
+    weightedN: W,
+    df: m - strata,
+    designRows: m,
+    designDf: m - strata,
+  };
+}

@@ -6,7 +6,7 @@
  */
 import qt from '@stdlib/stats-base-dists-t-quantile';
 import type { Design } from '../analysis/design.ts';
-import { estimateMeans } from '../analysis/estimate.ts';
+import { estimateCategorical, estimateMeans } from '../analysis/estimate.ts';
 import { proportionInterval, type IntervalMethod } from '../analysis/intervals.ts';
 import { raoScott } from '../analysis/rao-scott.ts';
 import { questionsOf, type Instrument, type Question } from '../instrument/schema.ts';
@@ -16,6 +16,8 @@ import type { PipelineTable } from './schema.ts';
 
 interface Measure {
   question: Question;
+  /** For a single-choice, scale or matrix-row measure: its option codes, for the fast estimator. */
+  codes?: Int16Array;
   row: string | undefined;
   kind: 'proportion' | 'mean';
   categories: Labelled[];
@@ -61,6 +63,7 @@ function measureOf(instrument: Instrument, dataset: Dataset, measure: string): M
   const answered = Uint8Array.from(codes, (c) => (c < 0 ? 0 : 1));
   return {
     question,
+    codes,
     row,
     kind: 'proportion',
     categories: options,
@@ -126,18 +129,13 @@ function association(table: PipelineTable, dataset: Dataset, design: Design, mea
   const byLevels = dataset.levels.get(variable)!.length;
   const categories = measure.categories.length;
   const answered = measure.answered(0);
-  const measureCodes = measure.values;
   const keep = new Uint8Array(dataset.n);
   for (let r = 0; r < dataset.n; r++) if (panel.mask[r] && answered[r] && byCodes[r]! >= 0) keep[r] = 1;
-  const ys = Array.from({ length: categories }, (_, k) => measureCodes(k));
-  // One indicator per cell (the by level varying fastest), set on the kept rows only: the
-  // estimator reads nothing else.
-  const columns = Array.from({ length: byLevels * categories }, () => new Float64Array(dataset.n));
-  for (let r = 0; r < dataset.n; r++) {
-    if (!keep[r]) continue;
-    for (let j = 0; j < categories; j++) if (ys[j]![r] === 1) columns[byCodes[r]! + j * byLevels]![r] = 1;
-  }
-  const estimate = estimateMeans(design, columns, keep);
+  // Each kept row's cell of the two-way table (the by level varying fastest), as one code.
+  const measureCodes = measure.codes!;
+  const cellCodes = new Int16Array(dataset.n).fill(-1);
+  for (let r = 0; r < dataset.n; r++) if (keep[r]) cellCodes[r] = byCodes[r]! + measureCodes[r]! * byLevels;
+  const estimate = estimateCategorical(design, cellCodes, byLevels * categories, keep);
   if (estimate.n < 2) return undefined;
   // Levels nobody is in make the test's matrices singular; they carry no information: leave them out.
   const rowsKept = Array.from({ length: byLevels }, (_, i) => i).filter((i) => Array.from({ length: categories }, (_, j) => estimate.estimates[i + j * byLevels]!).some((p) => p > 0));
@@ -155,14 +153,17 @@ export function computeTable(table: PipelineTable, instrument: Instrument, datas
   const measure = measureOf(instrument, dataset, table.measure);
   const { domains, panels } = domainsOf(dataset, instrument, table.by, table.panel);
   const cells: Cell[] = [];
-  const ys = measure.categories.map((_, k) => measure.values(k));
+  // Indicator columns are only needed where the categorical estimator does not serve.
+  const ys = measure.codes ? [] : measure.categories.map((_, k) => measure.values(k));
   for (const domain of domains) {
     // Multiple-choice options each have their own base; the other kinds share one.
     const groups = measure.question.type === 'multiple' ? measure.categories.map((_, k) => [k]) : [measure.categories.map((_, k) => k)];
     for (const group of groups) {
       const answered = measure.answered(group[0]!);
       const keep = both(domain.mask, answered);
-      const result = estimateMeans(design, group.map((k) => ys[k]!), keep);
+      const result = measure.codes
+        ? estimateCategorical(design, measure.codes, measure.categories.length, keep)
+        : estimateMeans(design, group.map((k) => ys[k]!), keep);
       group.forEach((k, position) => {
         const estimate = result.estimates[position]!;
         const se = result.se[position]!;

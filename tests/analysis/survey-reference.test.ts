@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { makeDesign, type Design } from '../../src/analysis/design.ts';
-import { estimateMeans } from '../../src/analysis/estimate.ts';
+import { estimateCategorical, estimateMeans } from '../../src/analysis/estimate.ts';
 import { betaInterval, logitInterval, wilsonInterval } from '../../src/analysis/intervals.ts';
 import { rake } from '../../src/analysis/rake.ts';
 import { raoScott } from '../../src/analysis/rao-scott.ts';
@@ -72,6 +72,22 @@ describe.each(Object.keys(designs))('the %s design agrees with R', (name) => {
     close(result.estimates[0]!, r[variable].estimate, 1e-6);
     close(result.se[0]!, r[variable].se, 1e-6);
     close(result.deff[0]!, r[variable].deff, 1e-6);
+  });
+
+  it('gives the same figures from option codes as from indicator columns', () => {
+    const codes = Int16Array.from(rows, (r) => levels.coaching!.indexOf(r.coaching!));
+    for (const keep of [answered('coaching'), answered('coaching', (i) => tier[i] === 'senior' && sector[i] === 'private')]) {
+      const fromCodes = estimateCategorical(design, codes, levels.coaching!.length, keep);
+      const fromColumns = estimateMeans(design, coachingColumns, keep);
+      expect(fromCodes.n).toBe(fromColumns.n);
+      expect(fromCodes.sums).toEqual(fromColumns.sums);
+      fromColumns.estimates.forEach((p, k) => {
+        close(fromCodes.estimates[k]!, p, 1e-12);
+        close(fromCodes.se[k]!, fromColumns.se[k]!, 1e-12);
+        close(fromCodes.deff[k]!, fromColumns.deff[k]!, 1e-9);
+        fromColumns.covariance[k]!.forEach((v, j) => close(fromCodes.covariance[k]![j]!, v, 1e-12));
+      });
+    }
   });
 
   it('estimates each domain of one variable and of two crossed', () => {
