@@ -31,47 +31,65 @@ function labelled(options: Record<string, string>): Labelled[] {
   return Object.entries(options).map(([id, label]) => ({ id, label }));
 }
 
+/** Memoised per index: each column is built once per table, however many domains read it. */
+function memo<T>(make: (k: number) => T): (k: number) => T {
+  const made = new Map<number, T>();
+  return (k) => {
+    let value = made.get(k);
+    if (value === undefined) made.set(k, (value = make(k)));
+    return value;
+  };
+}
+
+/** 1 where a code is present (not −1). */
+function presentOf(codes: Int16Array): Uint8Array {
+  const out = new Uint8Array(codes.length);
+  for (let i = 0; i < codes.length; i++) if (codes[i]! >= 0) out[i] = 1;
+  return out;
+}
+
 function measureOf(instrument: Instrument, dataset: Dataset, measure: string): Measure {
   const [qid, row] = measure.split('.', 2) as [string, string | undefined];
   const question = questionsOf(instrument).find((q) => q.id === qid)!;
   const n = dataset.n;
   if (question.type === 'number') {
     const column = dataset.numbers.get(qid)!;
-    return {
-      question,
-      row,
-      kind: 'mean',
-      categories: [{ id: 'mean', label: 'Mean' }],
-      values: () => column,
-      answered: () => Uint8Array.from(column, (v) => (Number.isNaN(v) ? 0 : 1)),
-    };
+    const answered = new Uint8Array(n);
+    for (let i = 0; i < n; i++) if (!Number.isNaN(column[i]!)) answered[i] = 1;
+    return { question, row, kind: 'mean', categories: [{ id: 'mean', label: 'Mean' }], values: () => column, answered: () => answered };
   }
   if (question.type === 'multiple') {
     const options = labelled(question.options);
+    const codesOf = (k: number) => dataset.codes.get(`${qid}.${options[k]!.id}`)!;
     return {
       question,
       row,
       kind: 'proportion',
       categories: options,
-      values: (k) => Float64Array.from(dataset.codes.get(`${qid}.${options[k]!.id}`)!, (c) => (c < 0 ? NaN : c)),
-      answered: (k) => Uint8Array.from(dataset.codes.get(`${qid}.${options[k]!.id}`)!, (c) => (c < 0 ? 0 : 1)),
+      values: memo((k) => {
+        const codes = codesOf(k);
+        const y = new Float64Array(n);
+        for (let i = 0; i < n; i++) y[i] = codes[i]! < 0 ? NaN : codes[i]!;
+        return y;
+      }),
+      answered: memo((k) => presentOf(codesOf(k))),
     };
   }
   if (question.type === 'text' || question.type === 'longtext') throw new Error(`${qid} is free text`);
   const codes = dataset.codes.get(question.type === 'matrix' ? `${qid}.${row}` : qid)!;
   const options = labelled(question.options);
-  const answered = Uint8Array.from(codes, (c) => (c < 0 ? 0 : 1));
+  const answered = presentOf(codes);
   return {
     question,
     codes,
     row,
     kind: 'proportion',
     categories: options,
-    values: (k) => {
+    values: memo((k) => {
       const y = new Float64Array(n);
       for (let i = 0; i < n; i++) y[i] = codes[i]! < 0 ? NaN : codes[i] === k ? 1 : 0;
       return y;
-    },
+    }),
     answered: () => answered,
   };
 }
