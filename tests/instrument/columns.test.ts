@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatColumns } from '../../src/cli/survey.ts';
 import { columnsOf, META_COLUMNS, questionColumns } from '../../src/instrument/columns.ts';
-import { Instrument, Question } from '../../src/instrument/schema.ts';
+import { Question } from '../../src/instrument/schema.ts';
+import { testInstrument } from '../support/instrument.ts';
 
 const q = (raw: Record<string, unknown>) => Question.parse({ text: 'A question', ...raw });
 const names = (raw: Record<string, unknown>) => questionColumns(q(raw)).map((c) => c.name);
@@ -51,25 +52,14 @@ describe('the column layout of each question type', () => {
 });
 
 describe('the column layout of an instrument', () => {
-  const instrument = Instrument.parse({
-    id: 'demo',
-    version: '1',
-    title: 'Demo',
-    kind: 'individual',
-    source: 'Test',
-    pages: [
-      { id: 'one', title: 'One', questions: [{ id: 'sector', type: 'single', text: 'Sector', options: { public: 'Public', private: 'Private' } }] },
-      {
-        id: 'two',
-        title: 'Two',
-        questions: [
-          { id: 'qual_type', type: 'multiple', text: 'Type', options: { svq: 'SVQ', other: 'Other' } },
-          { id: 'staff', type: 'number', text: 'Staff' },
-          { id: 'acts', type: 'matrix', text: 'Acts', rows: { coaching: 'Coaching' }, options: { no: 'No', yes: 'Yes' } },
-        ],
-      },
+  const instrument = testInstrument([
+    [{ id: 'sector', type: 'single', text: 'Sector', options: { public: 'Public', private: 'Private' } }],
+    [
+      { id: 'qual_type', type: 'multiple', text: 'Type', options: { svq: 'SVQ', other: 'Other' } },
+      { id: 'staff', type: 'number', text: 'Staff' },
+      { id: 'acts', type: 'matrix', text: 'Acts', rows: { coaching: 'Coaching' }, options: { no: 'No', yes: 'Yes' } },
     ],
-  });
+  ]);
 
   it('starts with the four meta columns and follows the instrument order across pages', () => {
     expect(columnsOf(instrument).map((c) => c.name)).toEqual([...META_COLUMNS, 'sector', 'qual_type.svq', 'qual_type.other', 'staff', 'acts.coaching']);

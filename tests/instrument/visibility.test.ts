@@ -1,30 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Instrument } from '../../src/instrument/schema.ts';
 import { visibility, visiblePages } from '../../src/instrument/visibility.ts';
+import { testInstrument } from '../support/instrument.ts';
 
-const instrument = Instrument.parse({
-  id: 'demo',
-  version: '1',
-  title: 'Demo',
-  kind: 'individual',
-  source: 'Test',
-  pages: [
-    {
-      id: 'one',
-      title: 'One',
-      questions: [
-        { id: 'status', type: 'single', text: 'Status', options: { holds: 'Holds', none: 'None' } },
-        { id: 'types', type: 'multiple', text: 'Types', options: { svq: 'SVQ', other: 'Other' }, show_if: "status = 'holds'" },
-      ],
-    },
-    {
-      id: 'two',
-      title: 'Two',
-      questions: [{ id: 'svq_level', type: 'single', text: 'Level', options: { three: '3', four: '4' }, show_if: "types includes 'svq'" }],
-    },
-    { id: 'three', title: 'Three', questions: [{ id: 'comment', type: 'text', text: 'Comment' }] },
+const instrument = testInstrument([
+  [
+    { id: 'status', type: 'single', text: 'Status', options: { holds: 'Holds', none: 'None' } },
+    { id: 'types', type: 'multiple', text: 'Types', options: { svq: 'SVQ', other: 'Other' }, show_if: "status = 'holds'" },
   ],
-});
+  [{ id: 'svq_level', type: 'single', text: 'Level', options: { three: '3', four: '4' }, show_if: "types includes 'svq'" }],
+  [{ id: 'comment', type: 'text', text: 'Comment' }],
+]);
 
 describe('which questions a respondent sees', () => {
   it('shows a question whose condition holds and keeps its answer', () => {

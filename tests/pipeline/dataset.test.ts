@@ -2,28 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Instrument } from '../../src/instrument/schema.ts';
+import { testInstrument } from '../support/instrument.ts';
 import { readResponsesCsv } from '../../src/pipeline/dataset.ts';
 
-const instrument = Instrument.parse({
-  id: 'demo',
-  version: '1',
-  title: 'Demo',
-  kind: 'individual',
-  source: 'Test',
-  pages: [
-    {
-      id: 'p',
-      title: 'P',
-      questions: [
-        { id: 'tier', type: 'single', text: 'Tier', options: { front_line: 'Front line', senior: 'Senior' } },
-        { id: 'types', type: 'multiple', text: 'Types', options: { svq: 'SVQ', other: 'Other' } },
-        { id: 'staff', type: 'number', text: 'Staff', min: 1, max: 100, integer: true },
-        { id: 'note', type: 'text', text: 'Note' },
-      ],
-    },
+const instrument = testInstrument([
+  [
+    { id: 'tier', type: 'single', text: 'Tier', options: { front_line: 'Front line', senior: 'Senior' } },
+    { id: 'types', type: 'multiple', text: 'Types', options: { svq: 'SVQ', other: 'Other' } },
+    { id: 'staff', type: 'number', text: 'Staff', min: 1, max: 100, integer: true },
+    { id: 'note', type: 'text', text: 'Note' },
   ],
-});
+]);
 const header = 'response_id,wave,instrument_version,submitted_at,tier,types.svq,types.other,staff,note,weight';
 const dir = mkdtempSync(join(tmpdir(), 'tapestry-dataset-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/instrument/load.ts';
 import { Instrument } from '../../src/instrument/schema.ts';
+import { testInstrument } from '../support/instrument.ts';
 import { findInstrumentVersion, listInstrumentVersions, publishInstrument, VersionConflictError } from '../../src/store/instrument-versions.ts';
 import { createInvitations, findInvitationByToken, hashToken } from '../../src/store/invitations.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
@@ -9,14 +10,7 @@ import { closeWave, ensureOpenWave, findWave, openWave, WaveError } from '../../
 import { backend, openTestStore, type TestStore } from '../support/store.ts';
 
 function instrument(version: string, optionLabel = 'Public') {
-  const parsed = Instrument.parse({
-    id: 'demo',
-    version,
-    title: 'Demo',
-    kind: 'individual',
-    source: 'Test',
-    pages: [{ id: 'p', title: 'P', questions: [{ id: 'sector', type: 'single', text: 'Sector?', options: { public: optionLabel, private: 'Private' } }] }],
-  });
+  const parsed = testInstrument([[{ id: 'sector', type: 'single', text: 'Sector?', options: { public: optionLabel, private: 'Private' } }]], { version });
   return { instrument: parsed, sourceText: `# demo ${version}`, contentHash: contentHash(parsed) };
 }
 
@@ -42,23 +36,15 @@ describe(`the store's repositories on ${backend}`, () => {
     });
 
     it('gives back options, rows and scale points in the order the instrument lists them', async () => {
-      const parsed = Instrument.parse({
-        id: 'order',
-        version: '1',
-        title: 'Order',
-        kind: 'individual',
-        source: 'Test',
-        pages: [
-          {
-            id: 'p',
-            title: 'P',
-            questions: [
-              { id: 'benefit', type: 'scale', text: 'Benefit?', options: { none: 'None', little: 'A little', some: 'Some', lot: 'A lot' } },
-              { id: 'acts', type: 'matrix', text: 'Acts?', rows: { mentoring: 'M', coaching: 'C' }, options: { took_part: 'T', never: 'N' } },
-            ],
-          },
+      const parsed = testInstrument(
+        [
+          [
+            { id: 'benefit', type: 'scale', text: 'Benefit?', options: { none: 'None', little: 'A little', some: 'Some', lot: 'A lot' } },
+            { id: 'acts', type: 'matrix', text: 'Acts?', rows: { mentoring: 'M', coaching: 'C' }, options: { took_part: 'T', never: 'N' } },
+          ],
         ],
-      });
+        { id: 'order' },
+      );
       const { row } = await publishInstrument(store.db, { instrument: parsed, sourceText: '', contentHash: contentHash(parsed) });
       const reread = Instrument.parse((await findInstrumentVersion(store.db, 'order', '1'))!.definition);
       expect(reread).toEqual(parsed);
