@@ -168,6 +168,24 @@ export function estimateCategorical(design: Design, codes: Int16Array, levels: n
       counts[code]!++;
     }
   }
+  return categoricalFromSums(design, { levels, s1, s2, t1, t2, counts, seen, m });
+}
+
+/** Per-stratum sums of one domain's rows, from which its categorical estimates follow. */
+interface CategoricalSums {
+  levels: number;
+  s1: Float64Array;
+  s2: Float64Array;
+  t1: Float64Array;
+  t2: Float64Array;
+  counts: Float64Array;
+  seen: Uint8Array;
+  m: number;
+}
+
+function categoricalFromSums(design: Design, sums: CategoricalSums): MeanEstimate {
+  const { levels, s1, s2, t1, t2, counts, seen, m } = sums;
+  const H = design.stratumSize.length;
   const W = t1.reduce((a, b) => a + b, 0);
   const strata = seen.reduce((a, b) => a + b, 0);
   const total = (array: Float64Array, a: number) => {
@@ -213,4 +231,60 @@ export function estimateCategorical(design: Design, codes: Int16Array, levels: n
     designRows: m,
     designDf: m - strata,
   };
+}
+
+/**
+ * `estimateCategorical` for every domain of a partition at once: `domain` gives each row's domain
+ * (0…domains−1, or −1 for none), and one pass over the rows gathers every domain's per-stratum
+ * sums. A table by tier and sector then costs one pass over a million rows, not one per domain.
+ * Rows whose code is −1 (unanswered) are outside every domain's base, as with `keep` above.
+ * A raked design needs the full residuals per domain, so it is estimated domain by domain.
+ */
+export function estimateCategoricalByDomain(design: Design, codes: Int16Array, levels: number, domain: Int32Array, domains: number): MeanEstimate[] {
+  if (design.calibration.length > 0) {
+    return Array.from({ length: domains }, (_, d) => {
+      const keep = new Uint8Array(design.n);
+      for (let i = 0; i < design.n; i++) if (domain[i] === d && codes[i]! >= 0) keep[i] = 1;
+      return estimateCategorical(design, codes, levels, keep);
+    });
+  }
+  const H = design.stratumSize.length;
+  const { weights, n } = design;
+  const s1 = new Float64Array(domains * levels * H);
+  const s2 = new Float64Array(domains * levels * H);
+  const t1 = new Float64Array(domains * H);
+  const t2 = new Float64Array(domains * H);
+  const counts = new Float64Array(domains * levels);
+  const seen = new Uint8Array(domains * H);
+  const m = new Float64Array(domains);
+  const stratum = design.stratum;
+  for (let i = 0; i < n; i++) {
+    const d = domain[i]!;
+    const code = codes[i]!;
+    if (d < 0 || code < 0) continue;
+    const h = stratum[i]!;
+    const w = weights[i]!;
+    m[d]!++;
+    seen[d * H + h] = 1;
+    t1[d * H + h]! += w;
+    t2[d * H + h]! += w * w;
+    if (code < levels) {
+      const at = (d * levels + code) * H + h;
+      s1[at]! += w;
+      s2[at]! += w * w;
+      counts[d * levels + code]!++;
+    }
+  }
+  return Array.from({ length: domains }, (_, d) =>
+    categoricalFromSums(design, {
+      levels,
+      s1: s1.subarray(d * levels * H, (d + 1) * levels * H),
+      s2: s2.subarray(d * levels * H, (d + 1) * levels * H),
+      t1: t1.subarray(d * H, (d + 1) * H),
+      t2: t2.subarray(d * H, (d + 1) * H),
+      counts: counts.subarray(d * levels, (d + 1) * levels),
+      seen: seen.subarray(d * H, (d + 1) * H),
+      m: m[d]!,
+    }),
+  );
 }

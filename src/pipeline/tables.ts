@@ -6,7 +6,7 @@
  */
 import qt from '@stdlib/stats-base-dists-t-quantile';
 import type { Design } from '../analysis/design.ts';
-import { estimateCategorical, estimateMeans } from '../analysis/estimate.ts';
+import { estimateCategorical, estimateCategoricalByDomain, estimateMeans, type MeanEstimate } from '../analysis/estimate.ts';
 import { proportionInterval, type IntervalMethod } from '../analysis/intervals.ts';
 import { raoScott } from '../analysis/rao-scott.ts';
 import { questionsOf, type Instrument, type Question } from '../instrument/schema.ts';
@@ -25,6 +25,8 @@ interface Measure {
   values(k: number): Float64Array;
   /** Whether each row answered the measure for category k (multiple-choice options differ). */
   answered(k: number): Uint8Array;
+  /** For a multiple-choice measure: option k's column of 0/1 codes (−1 when not answered). */
+  optionCodes?: (k: number) => Int16Array;
 }
 
 function labelled(options: Record<string, string>): Labelled[] {
@@ -73,6 +75,7 @@ function measureOf(instrument: Instrument, dataset: Dataset, measure: string): M
         return y;
       }),
       answered: memo((k) => presentOf(codesOf(k))),
+      optionCodes: codesOf,
     };
   }
   if (question.type === 'text' || question.type === 'longtext') throw new Error(`${qid} is free text`);
@@ -94,11 +97,77 @@ function measureOf(instrument: Instrument, dataset: Dataset, measure: string): M
   };
 }
 
-/** Rows inside `mask` whose code is `k`: plain loops, since this runs over every row for every domain. */
-function maskWhere(mask: Uint8Array, codes: Int16Array, k: number): Uint8Array {
-  const out = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) if (mask[i] && codes[i] === k) out[i] = 1;
-  return out;
+interface Domain {
+  key: string;
+  /** The partition of the rows the domain belongs to, and its place in it. */
+  layer: number;
+  position: number;
+}
+
+/**
+ * A partition of the rows: each row's domain within it (−1 for none). A table's domains fall into
+ * at most four such partitions — everyone; the crossing of `by`; the panel; the crossing within
+ * each panel — so every domain of a partition can be estimated in one pass over the rows.
+ */
+interface Layer {
+  index: Int32Array;
+  count: number;
+}
+
+function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string[], panel: string | undefined): { domains: Domain[]; layers: Layer[]; panels: Domain[] } {
+  const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
+  const n = dataset.n;
+  const levelsOf = (variable: string) => Object.keys((questions.get(variable) as Question & { options: Record<string, string> }).options);
+  const layers: Layer[] = [{ index: new Int32Array(n), count: 1 }];
+  const all: Domain = { key: 'all', layer: 0, position: 0 };
+
+  // The crossing of `variables`, the first varying slowest, as one index per row.
+  const crossing = (variables: readonly string[]): { index: Int32Array; count: number; keys: string[] } => {
+    let index = new Int32Array(n);
+    let keys = [''];
+    for (const variable of variables) {
+      const codes = dataset.codes.get(variable)!;
+      const levels = levelsOf(variable);
+      const next = new Int32Array(n);
+      for (let i = 0; i < n; i++) next[i] = index[i]! < 0 || codes[i]! < 0 ? -1 : index[i]! * levels.length + codes[i]!;
+      index = next;
+      keys = keys.flatMap((key) => levels.map((level) => (key === '' ? `${variable}=${level}` : `${key};${variable}=${level}`)));
+    }
+    return { index, count: keys.length, keys };
+  };
+  const layerOf = (part: { index: Int32Array; count: number }) => layers.push({ index: part.index, count: part.count }) - 1;
+
+  if (!panel) {
+    if (by.length === 0) return { domains: [all], layers, panels: [all] };
+    const cells = crossing(by);
+    const layer = layerOf(cells);
+    return { domains: [all, ...cells.keys.map((key, position) => ({ key, layer, position }))], layers, panels: [all] };
+  }
+  const panelCells = crossing([panel]);
+  const panelLayer = layerOf(panelCells);
+  const panels = panelCells.keys.map((key, position) => ({ key, layer: panelLayer, position }));
+  // With no `by`, each panel's single inner domain is the panel itself, named `all;<panel>`.
+  const inner = crossing([panel, ...by]);
+  const innerLayer = layerOf(inner);
+  const perPanel = inner.count / panelCells.count;
+  const domains: Domain[] = [all];
+  panels.forEach((p, j) => {
+    domains.push(p);
+    for (let c = 0; c < perPanel; c++) {
+      const position = j * perPanel + c;
+      const key = by.length === 0 ? 'all' : inner.keys[position]!.slice(p.key.length + 1);
+      domains.push({ key: `${key};${p.key}`, layer: innerLayer, position });
+    }
+  });
+  return { domains, layers, panels: [all, ...panels] };
+}
+
+/** 1 for the rows of a domain: for the estimators that take a row mask. */
+function maskOf(layers: readonly Layer[], domain: Domain): Uint8Array {
+  const { index } = layers[domain.layer]!;
+  const mask = new Uint8Array(index.length);
+  for (let i = 0; i < index.length; i++) if (index[i] === domain.position) mask[i] = 1;
+  return mask;
 }
 
 function both(mask: Uint8Array, other: Uint8Array): Uint8Array {
@@ -107,41 +176,12 @@ function both(mask: Uint8Array, other: Uint8Array): Uint8Array {
   return out;
 }
 
-interface Domain {
-  key: string;
-  /** 1 for rows in the domain. */
-  mask: Uint8Array;
-}
-
-function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string[], panel: string | undefined): { domains: Domain[]; panels: Domain[] } {
-  const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
-  const all: Domain = { key: 'all', mask: new Uint8Array(dataset.n).fill(1) };
-  const split = (base: Domain[], variable: string): Domain[] => {
-    const question = questions.get(variable) as Question & { options: Record<string, string> };
-    const codes = dataset.codes.get(variable)!;
-    return base.flatMap((domain) =>
-      Object.keys(question.options).map((level, k) => ({
-        key: domain.key === 'all' ? `${variable}=${level}` : `${domain.key};${variable}=${level}`,
-        mask: maskWhere(domain.mask, codes, k),
-      })),
-    );
-  };
-  const crossed = (base: Domain): Domain[] => by.reduce<Domain[]>((acc, variable) => split(acc, variable), [base]).filter((d) => d !== base);
-  if (!panel) return { domains: [all, ...(by.length > 0 ? crossed(all) : [])], panels: [all] };
-  const panels = split([all], panel);
-  const withinPanels = panels.flatMap((p) => {
-    const inner = by.reduce<Domain[]>((acc, variable) => split(acc, variable), [{ key: 'all', mask: p.mask }]);
-    return [p, ...inner.map((d) => ({ key: `${d.key};${p.key}`, mask: d.mask }))];
-  });
-  return { domains: [all, ...withinPanels], panels: [all, ...panels] };
-}
-
 function meanInterval(estimate: number, se: number, df: number): { low: number; high: number } {
   const t = qt(0.975, Math.max(1, df));
   return { low: estimate - t * se, high: estimate + t * se };
 }
 
-function association(table: PipelineTable, dataset: Dataset, design: Design, measure: Measure, panel: Domain): TestResult | undefined {
+function association(table: PipelineTable, dataset: Dataset, design: Design, measure: Measure, panel: { key: string; mask: Uint8Array }): TestResult | undefined {
   const variable = table.by[0]!;
   const byCodes = dataset.codes.get(variable)!;
   const byLevels = dataset.levels.get(variable)!.length;
@@ -167,49 +207,85 @@ function association(table: PipelineTable, dataset: Dataset, design: Design, mea
   return { table: table.id, panel: panel.key, statistic: 'F', ndf: result.ndf, ddf: result.ddf, value: result.F, p_value: result.pValue };
 }
 
+/** One estimate of a category in a domain: the figures a cell is made from. */
+interface Estimated {
+  estimate: number;
+  se: number;
+  deff: number;
+  /** The unweighted count in the category (proportions) or the base (means). */
+  count: number;
+  n: number;
+  df: number;
+  designRows: number;
+}
+
+function pick(result: MeanEstimate, position: number, kind: Measure['kind']): Estimated {
+  return {
+    estimate: result.estimates[position]!,
+    se: result.se[position]!,
+    deff: result.deff[position]!,
+    count: kind === 'proportion' ? result.sums[position]! : result.n,
+    n: result.n,
+    df: result.df,
+    designRows: result.designRows,
+  };
+}
+
+/** Every category's estimate in every domain, as `[domain][category]`. */
+function estimateAll(measure: Measure, dataset: Dataset, design: Design, domains: readonly Domain[], layers: readonly Layer[]): Estimated[][] {
+  const perLayer = <T>(make: (layer: Layer) => T[]) => layers.map(make);
+  if (measure.codes) {
+    const codes = measure.codes;
+    const levels = measure.categories.length;
+    const results = perLayer((layer) => estimateCategoricalByDomain(design, codes, levels, layer.index, layer.count));
+    return domains.map((d) => measure.categories.map((_, k) => pick(results[d.layer]![d.position]!, k, 'proportion')));
+  }
+  if (measure.question.type === 'multiple') {
+    // Each option is a yes/no question with its own base: the share of 1s among its 0s and 1s.
+    const byOption = measure.categories.map((_, k) => {
+      const codes = measure.optionCodes!(k);
+      return perLayer((layer) => estimateCategoricalByDomain(design, codes, 2, layer.index, layer.count));
+    });
+    return domains.map((d) => measure.categories.map((_, k) => pick(byOption[k]![d.layer]![d.position]!, 1, 'proportion')));
+  }
+  const ys = measure.categories.map((_, k) => measure.values(k));
+  const answered = measure.answered(0);
+  return domains.map((d) => {
+    const result = estimateMeans(design, ys, both(maskOf(layers, d), answered));
+    return measure.categories.map((_, k) => pick(result, k, 'mean'));
+  });
+}
+
 export function computeTable(table: PipelineTable, instrument: Instrument, dataset: Dataset, design: Design): TableResult {
   const measure = measureOf(instrument, dataset, table.measure);
-  const { domains, panels } = domainsOf(dataset, instrument, table.by, table.panel);
-  const cells: Cell[] = [];
-  // Indicator columns are only needed where the categorical estimator does not serve.
-  const ys = measure.codes ? [] : measure.categories.map((_, k) => measure.values(k));
-  for (const domain of domains) {
-    // Multiple-choice options each have their own base; the other kinds share one.
-    const groups = measure.question.type === 'multiple' ? measure.categories.map((_, k) => [k]) : [measure.categories.map((_, k) => k)];
-    for (const group of groups) {
-      const answered = measure.answered(group[0]!);
-      const keep = both(domain.mask, answered);
-      const result = measure.codes
-        ? estimateCategorical(design, measure.codes, measure.categories.length, keep)
-        : estimateMeans(design, group.map((k) => ys[k]!), keep);
-      group.forEach((k, position) => {
-        const estimate = result.estimates[position]!;
-        const se = result.se[position]!;
-        const cellN = measure.kind === 'proportion' ? result.sums[position]! : result.n;
-        const interval =
-          result.n === 0
-            ? { low: NaN, high: NaN }
-            : measure.kind === 'proportion'
-              ? proportionInterval(table.ci as IntervalMethod, { p: estimate, se, df: result.df, designRows: result.designRows })
-              : meanInterval(estimate, se, result.df);
-        const finite = (x: number) => (Number.isFinite(x) ? x : null);
-        cells.push({
-          table: table.id,
-          domain: domain.key,
-          category: measure.categories[k]!.id,
-          base_n: result.n,
-          cell_n: cellN,
-          estimate: finite(estimate),
-          se: finite(se),
-          ci_low: finite(interval.low),
-          ci_high: finite(interval.high),
-          deff: finite(result.deff[position]!),
-          suppressed: '',
-        });
-      });
-    }
-  }
-  const tests = table.test ? panels.map((p) => association(table, dataset, design, measure, p)).filter((t): t is TestResult => t !== undefined) : [];
+  const { domains, layers, panels } = domainsOf(dataset, instrument, table.by, table.panel);
+  const estimated = estimateAll(measure, dataset, design, domains, layers);
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const cells: Cell[] = domains.flatMap((domain, d) =>
+    measure.categories.map((category, k): Cell => {
+      const e = estimated[d]![k]!;
+      const interval =
+        e.n === 0
+          ? { low: NaN, high: NaN }
+          : measure.kind === 'proportion'
+            ? proportionInterval(table.ci as IntervalMethod, { p: e.estimate, se: e.se, df: e.df, designRows: e.designRows })
+            : meanInterval(e.estimate, e.se, e.df);
+      return {
+        table: table.id,
+        domain: domain.key,
+        category: category.id,
+        base_n: e.n,
+        cell_n: e.count,
+        estimate: finite(e.estimate),
+        se: finite(e.se),
+        ci_low: finite(interval.low),
+        ci_high: finite(interval.high),
+        deff: finite(e.deff),
+        suppressed: '',
+      };
+    }),
+  );
+  const tests = table.test ? panels.map((p) => association(table, dataset, design, measure, { key: p.key, mask: maskOf(layers, p) })).filter((t): t is TestResult => t !== undefined) : [];
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const levelsOf = (id: string) => {
     const q = questions.get(id) as Question & { options: Record<string, string> };
