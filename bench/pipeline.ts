@@ -18,11 +18,13 @@ const root = new URL('..', import.meta.url).pathname;
 const dir = join(tmpdir(), `tapestry-bench-pipeline-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 
-const simulated = join(dir, 'individual.csv');
+// BENCH_CSV names an individual-responses file made earlier by the same simulate command, to
+// measure again without simulating again.
+const simulated = process.env.BENCH_CSV ?? join(dir, 'individual.csv');
 const organisations = join(dir, 'organisational.csv');
 const started = performance.now();
 for (const args of [
-  ['simulate', 'surveys/leadership-individual.yaml', '--n', String(N), '--seed', '1', '--wave', '2010', '--out', simulated],
+  ...(process.env.BENCH_CSV ? [] : [['simulate', 'surveys/leadership-individual.yaml', '--n', String(N), '--seed', '1', '--wave', '2010', '--out', simulated]]),
   ['simulate', 'surveys/leadership-organisational.yaml', '--n', '300', '--seed', '2', '--wave', '2010', '--out', organisations],
 ]) {
   // In a process of its own, so that the peak memory below is the run's alone.

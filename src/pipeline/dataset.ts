@@ -7,6 +7,7 @@
  * rows of answers read from the database.
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import Papa from 'papaparse';
 import { columnsOf, META_COLUMNS, type Column } from '../instrument/columns.ts';
 import type { Instrument, Question } from '../instrument/schema.ts';
@@ -47,25 +48,17 @@ function readerFor(column: Column, question: Question | undefined): Reader {
   }
 }
 
-/** Growable typed arrays, so rows can be streamed without knowing how many there are. */
-class Growable<T extends Int16Array | Float64Array> {
-  private data: T;
-  length = 0;
-  constructor(private readonly make: (size: number) => T) {
-    this.data = make(1024);
-  }
-  push(value: number) {
-    if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-  done(): T {
-    return this.data.subarray(0, this.length) as T;
-  }
-}
+/**
+ * Below this many levels a column's cells are matched by scanning its levels: comparing a fresh
+ * string against a handful of short ones is cheaper than hashing it for a Map lookup, and this
+ * step runs once per cell, tens of millions of times for a large file.
+ */
+const SCAN_LIMIT = 12;
+
+const SKIP = 0;
+const CODE = 1;
+const EXTRA = 2;
+const NUMBER = 3;
 
 export interface ReadOptions {
   /** Extra numeric columns the design needs (weights, population sizes). */
@@ -76,6 +69,8 @@ export interface ReadOptions {
   maxProblems?: number;
   /** Called every so many rows with the count so far: progress for long files. */
   onProgress?: (rows: number) => void;
+  /** Files at least this large are read on two cores (default `PARALLEL_READ_BYTES`; Infinity: never). */
+  parallelFromBytes?: number;
 }
 
 const MAX_PROBLEMS = 20;
@@ -90,11 +85,34 @@ type Report = (line: number, message: string) => void;
 export function datasetBuilder(instrument: Instrument, options: ReadOptions, report: Report) {
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const layout = columnsOf(instrument);
-  let readers: (Reader & { store?: Growable<Int16Array> | Growable<Float64Array> })[] | undefined;
+  let readers: Reader[] | undefined;
+  // Column-wise state in parallel arrays indexed by header position, so that the per-cell loop
+  // below touches only monomorphic arrays (one shape of object would still be read per cell).
+  let kinds = new Uint8Array(0);
+  let levelLists: string[][] = [];
+  let indexes: (Map<string, number> | undefined)[] = [];
+  let codeStores: (Int16Array | undefined)[] = [];
+  let numberStores: (Float64Array | undefined)[] = [];
+  let capacity = 0;
   let waveColumn = -1;
   const waves: string[] = [];
-  const extraLevels = new Map<string, Map<string, number>>();
   let rows = 0;
+
+  const grow = () => {
+    capacity = capacity === 0 ? 4096 : capacity * 2;
+    codeStores = codeStores.map((store) => {
+      if (!store) return undefined;
+      const bigger = new Int16Array(capacity);
+      bigger.set(store);
+      return bigger;
+    });
+    numberStores = numberStores.map((store) => {
+      if (!store) return undefined;
+      const bigger = new Float64Array(capacity);
+      bigger.set(store);
+      return bigger;
+    });
+  };
 
   return {
     header(header: string[]) {
@@ -106,80 +124,97 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
       const duplicated = header.filter((h, i) => header.indexOf(h) !== i);
       if (duplicated.length > 0) report(1, `the header repeats ${[...new Set(duplicated)].join(', ')}`);
       waveColumn = position.get('wave') ?? -1;
-      readers = header.map((name) => {
-        if (options.numeric.includes(name)) return { kind: 'number', name, integer: false, store: new Growable((s) => new Float64Array(s)) } as const;
-        if (options.categorical.includes(name) && !questions.has(name)) {
-          const index = new Map<string, number>();
-          extraLevels.set(name, index);
-          return { kind: 'code', name, levels: [], index, store: new Growable((s) => new Int16Array(s)) } as const;
-        }
+      readers = header.map((name): Reader => {
+        if (options.numeric.includes(name)) return { kind: 'number', name, integer: false };
+        if (options.categorical.includes(name) && !questions.has(name)) return { kind: 'code', name, levels: [], index: new Map() };
         const column = layout.find((c) => c.name === name);
-        if (!column || (META_COLUMNS as readonly string[]).includes(name)) return { kind: 'skip', name } as const;
-        const reader = readerFor(column, questions.get(column.question!));
-        if (reader.kind === 'skip') return reader;
-        return { ...reader, store: reader.kind === 'code' ? new Growable((s) => new Int16Array(s)) : new Growable((s) => new Float64Array(s)) };
+        if (!column || (META_COLUMNS as readonly string[]).includes(name)) return { kind: 'skip', name };
+        return readerFor(column, questions.get(column.question!));
       });
+      kinds = Uint8Array.from(readers, (r, c) =>
+        r.kind === 'skip' ? SKIP : r.kind === 'number' ? NUMBER : options.categorical.includes(header[c]!) && !questions.has(header[c]!) ? EXTRA : CODE,
+      );
+      levelLists = readers.map((r) => (r.kind === 'code' ? r.levels : []));
+      indexes = readers.map((r) => (r.kind === 'code' ? r.index : undefined));
+      codeStores = readers.map((r) => (r.kind === 'code' ? new Int16Array(0) : undefined));
+      numberStores = readers.map((r) => (r.kind === 'number' ? new Float64Array(0) : undefined));
     },
 
     row(cells: string[], line: number) {
       if (!readers) return;
-      rows++;
       if (cells.length !== readers.length) {
+        rows++;
         report(line, `the row has ${cells.length} cells but the header has ${readers.length}`);
         return;
       }
-      for (let c = 0; c < readers.length; c++) {
-        const reader = readers[c]!;
+      if (rows >= capacity) grow();
+      const r = rows++;
+      for (let c = 0; c < cells.length; c++) {
+        const kind = kinds[c]!;
+        if (kind === SKIP) continue;
         const cell = cells[c]!;
-        if (reader.kind === 'skip') continue;
-        if (reader.kind === 'code') {
-          let code = -1;
-          if (cell !== '') {
-            const known = reader.index.get(cell);
-            if (known !== undefined) code = known;
-            else if (extraLevels.get(reader.name) === reader.index) {
-              code = reader.levels.length;
-              reader.levels.push(cell);
-              reader.index.set(cell, code);
+        if (kind === NUMBER) {
+          numberStores[c]![r] = cell === '' ? NaN : this.number(cell, c, line);
+          continue;
+        }
+        let code = -1;
+        if (cell !== '') {
+          const levels = levelLists[c]!;
+          if (levels.length <= SCAN_LIMIT) {
+            for (let l = 0; l < levels.length; l++) {
+              if (levels[l] === cell) {
+                code = l;
+                break;
+              }
+            }
+          } else code = indexes[c]!.get(cell) ?? -1;
+          if (code === -1) {
+            if (kind === EXTRA) {
+              code = levels.length;
+              levels.push(cell);
+              indexes[c]!.set(cell, code);
             } else {
-              report(line, `column ${reader.name} has '${cell.slice(0, 40)}', which is not one of its values (${reader.levels.join(', ')})`);
+              report(line, `column ${readers[c]!.name} has '${cell.slice(0, 40)}', which is not one of its values (${levels.join(', ')})`);
             }
           }
-          (reader.store as Growable<Int16Array>).push(code);
-        } else {
-          let value = NaN;
-          if (cell !== '') {
-            value = Number(cell);
-            if (!Number.isFinite(value) || cell.trim() !== cell) report(line, `column ${reader.name} has '${cell.slice(0, 40)}', which is not a number`);
-            else if ((reader.min !== undefined && value < reader.min) || (reader.max !== undefined && value > reader.max)) {
-              report(line, `column ${reader.name} has ${cell}, outside ${reader.min ?? '−∞'}–${reader.max ?? '∞'}`);
-            } else if (reader.integer && !Number.isInteger(value)) report(line, `column ${reader.name} has ${cell}, which is not a whole number`);
-          }
-          (reader.store as Growable<Float64Array>).push(value);
         }
+        codeStores[c]![r] = code;
       }
       if (waveColumn >= 0) waves.push(cells[waveColumn]!);
       if (options.onProgress && rows % 100_000 === 0) options.onProgress(rows);
+    },
+
+    /** A number cell, checked against its column; NaN (and a problem) when it is not valid. */
+    number(cell: string, c: number, line: number): number {
+      const reader = readers![c] as Extract<Reader, { kind: 'number' }>;
+      const value = Number(cell);
+      // Number() would accept surrounding blanks and empty-looking cells; the layout does not.
+      if (!Number.isFinite(value) || cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32) {
+        report(line, `column ${reader.name} has '${cell.slice(0, 40)}', which is not a number`);
+      } else if ((reader.min !== undefined && value < reader.min) || (reader.max !== undefined && value > reader.max)) {
+        report(line, `column ${reader.name} has ${cell}, outside ${reader.min ?? '−∞'}–${reader.max ?? '∞'}`);
+      } else if (reader.integer && !Number.isInteger(value)) report(line, `column ${reader.name} has ${cell}, which is not a whole number`);
+      return value;
     },
 
     /** The dataset, or undefined if no header came. */
     finish(): Dataset | undefined {
       if (!readers) return undefined;
       const dataset: Dataset = { n: rows, codes: new Map(), levels: new Map(), numbers: new Map(), waves };
-      for (const reader of readers) {
+      readers.forEach((reader, c) => {
         if (reader.kind === 'code') {
-          dataset.codes.set(reader.name, (reader.store as Growable<Int16Array>).done());
+          dataset.codes.set(reader.name, codeStores[c]!.subarray(0, rows));
           dataset.levels.set(reader.name, reader.levels);
         } else if (reader.kind === 'number') {
-          dataset.numbers.set(reader.name, (reader.store as Growable<Float64Array>).done());
+          dataset.numbers.set(reader.name, numberStores[c]!.subarray(0, rows));
         }
-      }
+      });
       return dataset;
     },
   };
 }
 
-function collector(file: string, maxProblems: number) {
+export function collector(file: string, maxProblems: number) {
   const problems: Problem[] = [];
   let more = 0;
   let lastLine = 1;
@@ -190,6 +225,13 @@ function collector(file: string, maxProblems: number) {
       if (problems.length < maxProblems) problems.push({ file, line, message });
       else more++;
     },
+    /** How many problems went uncollected. */
+    more: () => more,
+    /** Counts problems collected elsewhere (another thread) that did not fit. */
+    skipped(count: number, line: number) {
+      more += count;
+      if (count > 0) lastLine = line;
+    },
     close() {
       if (more > 0) problems.push({ file, line: lastLine, message: `and ${more} more problems` });
       return problems;
@@ -198,33 +240,60 @@ function collector(file: string, maxProblems: number) {
 }
 
 /**
- * Reads a CSV of responses. Every cell is checked against its column; problems name the file,
- * the line (the record's number, which is its line unless earlier cells held line breaks) and
- * the column. Any problem means no dataset.
+ * Streams the records of a CSV, or of the byte range [start, end) of one, to `onRecord` with
+ * their record number within the range (1 for the first). Resolves once the range is read.
  */
-export async function readResponsesCsv(file: string, instrument: Instrument, options: ReadOptions): Promise<{ dataset?: Dataset; problems: Problem[] }> {
-  const problems = collector(file, options.maxProblems ?? MAX_PROBLEMS);
-  const builder = datasetBuilder(instrument, options, problems.report);
-  let line = 0;
-  await new Promise<void>((resolve, reject) => {
-    const stream = createReadStream(file, { encoding: 'utf8' });
+export function parseCsvRange(
+  file: string,
+  range: { start?: number; end?: number },
+  onRecord: (cells: string[], record: number) => void,
+  onProblem: (record: number, message: string) => void,
+): Promise<number> {
+  let record = 0;
+  return new Promise<number>((resolve, reject) => {
+    const stream = createReadStream(file, { encoding: 'utf8', ...(range.start !== undefined ? { start: range.start } : {}), ...(range.end !== undefined ? { end: range.end - 1 } : {}) });
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      problems.report(1, error.code === 'ENOENT' ? 'there is no such file' : `cannot read the file: ${error.message}`);
-      resolve();
+      onProblem(1, error.code === 'ENOENT' ? 'there is no such file' : `cannot read the file: ${error.message}`);
+      resolve(record);
     });
     Papa.parse<string[]>(stream as unknown as File, {
       header: false,
       skipEmptyLines: true,
       step: (result) => {
-        line++;
-        if (line === 1) builder.header(result.data);
-        else builder.row(result.data, line);
-        for (const error of result.errors) problems.report(line, `the CSV is not valid here: ${error.message}`);
+        record++;
+        onRecord(result.data, record);
+        for (const error of result.errors) onProblem(record, `the CSV is not valid here: ${error.message}`);
       },
-      complete: () => resolve(),
+      complete: () => resolve(record),
       error: (error: Error) => reject(error),
     });
   });
+}
+
+/** Files at least this large are read on two cores; below it a second thread costs more than it saves. */
+export const PARALLEL_READ_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads a CSV of responses. Every cell is checked against its column; problems name the file,
+ * the line (the record's number, which is its line unless earlier cells held line breaks) and
+ * the column. Any problem means no dataset. A large file is read in two halves at once (see
+ * `read-parallel.ts`); the result is the same dataset, problem for problem.
+ */
+export async function readResponsesCsv(file: string, instrument: Instrument, options: ReadOptions): Promise<{ dataset?: Dataset; problems: Problem[] }> {
+  const size = await stat(file).then((s) => s.size, () => 0);
+  if (size > 0 && size >= (options.parallelFromBytes ?? PARALLEL_READ_BYTES)) {
+    const { readResponsesCsvInParallel } = await import('./read-parallel.ts');
+    const read = await readResponsesCsvInParallel(file, size, instrument, options);
+    if (read) return read;
+  }
+  const problems = collector(file, options.maxProblems ?? MAX_PROBLEMS);
+  const builder = datasetBuilder(instrument, options, problems.report);
+  await parseCsvRange(
+    file,
+    {},
+    (cells, record) => (record === 1 ? builder.header(cells) : builder.row(cells, record)),
+    problems.report,
+  );
   const dataset = builder.finish();
   if (!dataset && problems.problems.length === 0) problems.report(1, 'the file is empty; it needs at least a header line');
   const all = problems.close();

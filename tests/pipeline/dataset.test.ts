@@ -59,3 +59,43 @@ describe('reading responses from a CSV in the column layout', () => {
     expect(missing.problems[0]!.message).toBe('there is no such file');
   });
 });
+
+describe('reading a large CSV on two cores', () => {
+  const bothWays = async (name: string, text: string, categorical: string[] = []) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const header = categorical.length > 0 ? { numeric: ['weight'], categorical } : { numeric: ['weight'], categorical: [] };
+    const one = await readResponsesCsv(file, instrument, { ...header, parallelFromBytes: Infinity });
+    const two = await readResponsesCsv(file, instrument, { ...header, parallelFromBytes: 0 });
+    return { one, two };
+  };
+  const rows = (n: number, row: (i: number) => string) => Array.from({ length: n }, (_, i) => row(i)).join('\n');
+
+  it('gives the same dataset as reading on one, with extra levels in first-seen order', async () => {
+    // The region column is not a question, so its levels come from the data: the second half
+    // meets "north" first, which must still end up after the levels the first half met.
+    const text = `${header},region\n${rows(400, (i) => `r${i},2010,1,,${i % 3 ? 'senior' : 'front_line'},${i % 2},0,${(i % 100) + 1},"note, ${i}",${1 + (i % 7) / 10},${i < 200 ? ['south', 'east'][i % 2] : ['north', 'east', 'west'][(i - 200) % 3]}`)}\n`;
+    const { one, two } = await bothWays('halves.csv', text, ['region']);
+    expect(one.problems).toEqual([]);
+    expect(one.dataset!.levels.get('region')).toEqual(['south', 'east', 'north', 'west']);
+    expect(two).toEqual(one);
+  });
+
+  it('reports problems in the second half at their own lines', async () => {
+    const text = `${header}\n${rows(300, (i) => `r${i},2010,1,,${i === 250 ? 'ceo' : 'senior'},1,0,5,,1`)}\n`;
+    const { one, two } = await bothWays('late-problem.csv', text);
+    expect(one.problems).toEqual([{ file: join(dir, 'late-problem.csv'), line: 252, message: "column tier has 'ceo', which is not one of its values (front_line, senior)" }]);
+    expect(two).toEqual(one);
+  });
+
+  it('does not cut inside a quoted cell that holds line breaks', async () => {
+    // A long quoted note spans the middle of the file, so the first line break after the middle
+    // lies inside quotes; cutting there would make two broken halves.
+    const note = `"${Array.from({ length: 200 }, (_, k) => `line ${k}`).join('\n')}"`;
+    const text = `${header}\n${rows(20, (i) => `r${i},2010,1,,senior,1,0,5,${i === 10 ? note : ''},1`)}\n`;
+    const { one, two } = await bothWays('quoted.csv', text);
+    expect(one.problems).toEqual([]);
+    expect(one.dataset!.n).toBe(20);
+    expect(two).toEqual(one);
+  });
+});
