@@ -1,4 +1,5 @@
 /** `tapestry run` and `tapestry verify`: pipelines into reports, and reports checked against their inputs. */
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { PipelineError, runPipeline, type RunEffects } from '../pipeline/run.ts';
 import { verifyReport } from '../pipeline/verify.ts';
@@ -6,14 +7,40 @@ import { openStore, storeOptionsFromEnv } from '../store/open.ts';
 import { resolve } from 'node:path';
 import { UserError, type Io } from './io.ts';
 
-function effectsFor(io: Io, program: Command): RunEffects {
+/**
+ * A progress bar on stderr while a run works, for a person watching a terminal; nothing at all
+ * into a pipe or a log, where a run's output is its report, not its chatter.
+ */
+function progressBar(): Pick<RunEffects, 'log' | 'progress'> & { close(): void } {
+  if (!process.stderr.isTTY) return { log: () => undefined, close: () => undefined };
+  let bar: SingleBar | undefined;
+  return {
+    // The bar runs a timer: a run that fails must still stop it, or the process never exits.
+    close: () => {
+      bar?.stop();
+      bar = undefined;
+    },
+    log: (line) => {
+      if (!bar) process.stderr.write(`${line}\n`);
+    },
+    progress: (done, total, what) => {
+      if (!bar) {
+        bar = new SingleBar({ stream: process.stderr, format: '{bar} {value}/{total} steps | {what}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+        bar.start(total, done, { what });
+      } else bar.update(done, { what });
+      if (done >= total) {
+        bar.stop();
+        bar = undefined;
+      }
+    },
+  };
+}
+
+function effectsFor(io: Io, program: Command): RunEffects & { close(): void } {
   const options = storeOptionsFromEnv(io.env);
   const dataDir = program.opts<{ dataDir?: string }>().dataDir ?? options.dataDir;
   return {
-    // Stage messages only on a terminal: a run's output is its report, not its chatter.
-    log: (line) => {
-      if (process.stderr.isTTY) io.err(`${line}\n`);
-    },
+    ...progressBar(),
     openStore: () => openStore({ ...options, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) }),
   };
 }
@@ -28,12 +55,14 @@ function parseInputs(values: string[]): Record<string, string> {
   return inputs;
 }
 
-async function userErrors<T>(work: () => Promise<T>): Promise<T> {
+async function userErrors<T>(effects: { close(): void }, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof PipelineError) throw new UserError(error.message);
     throw error;
+  } finally {
+    effects.close();
   }
 }
 
@@ -46,9 +75,8 @@ export function runCommands(program: Command, io: Io, setExit: (code: number) =>
     .option('--input <NAME=FILE>', 'read input NAME from a CSV in the instrument’s column layout (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--out <dir>', 'where to write the report (default reports/<pipeline id>/<wave>)')
     .action(async (pipelineFile: string, opts: { wave?: string; input: string[]; out?: string }) => {
-      const result = await userErrors(() =>
-        runPipeline({ pipelineFile, wave: opts.wave, inputs: parseInputs(opts.input), outDir: opts.out, cwd: io.cwd }, effectsFor(io, program)),
-      );
+      const effects = effectsFor(io, program);
+      const result = await userErrors(effects, () => runPipeline({ pipelineFile, wave: opts.wave, inputs: parseInputs(opts.input), outDir: opts.out, cwd: io.cwd }, effects));
       io.out(`${result.dir}\n`);
     });
   program
@@ -56,7 +84,8 @@ export function runCommands(program: Command, io: Io, setExit: (code: number) =>
     .description('re-hash a report’s inputs and outputs, rerun it, and say what changed')
     .argument('<report dir>', 'a directory written by tapestry run')
     .action(async (dir: string) => {
-      const differences = await userErrors(() => verifyReport(dir, io.cwd, effectsFor(io, program)));
+      const effects = effectsFor(io, program);
+      const differences = await userErrors(effects, () => verifyReport(dir, io.cwd, effects));
       if (differences.length === 0) io.out(`${dir}: no differences; the report is what its inputs make\n`);
       for (const difference of differences) io.out(`${difference}\n`);
       setExit(differences.length === 0 ? 0 : 1);

@@ -5,7 +5,7 @@
  * the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DesignError } from '../analysis/design.ts';
 import { questionsOf } from '../instrument/schema.ts';
@@ -37,8 +37,13 @@ export interface RunOptions {
 }
 
 export interface RunEffects {
-  /** Progress and stage messages (stderr). */
+  /** Stage messages (stderr). */
   log(line: string): void;
+  /**
+   * How far the run has got: `done` of `total` steps (each input read, each table, the report),
+   * and what it is doing now. Called often while a large input is read.
+   */
+  progress?: (done: number, total: number, what: string) => void;
   /** Opens the store, for inputs read from the database. */
   openStore?: () => Promise<Store>;
 }
@@ -57,7 +62,7 @@ function fail(problems: Problem[]): never {
   throw new PipelineError(problems.map(formatProblem).join('\n'));
 }
 
-async function readInput(name: string, checked: CheckedPipeline, options: RunOptions, wave: string, effects: RunEffects) {
+async function readInput(name: string, checked: CheckedPipeline, options: RunOptions, wave: string, effects: RunEffects, onRows: (rows: number) => void) {
   const { pipeline } = checked;
   const loaded = checked.instruments[name]!;
   const spec = pipeline.design[name] ?? {};
@@ -65,7 +70,7 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
   const numeric = [spec.weight, typeof spec.fpc === 'string' ? spec.fpc : undefined].filter((c): c is string => c !== undefined);
   const categorical = spec.strata && !questions.has(spec.strata) ? [spec.strata] : [];
   const source = options.inputs?.[name] ?? pipeline.inputs[name]!.responses;
-  const readOptions = { numeric, categorical, onProgress: (rows: number) => effects.log(`  ${name}: ${rows} rows read`) };
+  const readOptions = { numeric, categorical, onProgress: onRows };
   if (source === 'database') {
     if (!effects.openStore) throw new PipelineError(`input ${name} reads the database, which is not available here`);
     const store = await effects.openStore();
@@ -80,7 +85,7 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
   const file = resolve(options.cwd, source);
   const read = await readResponsesCsv(file, loaded.instrument, readOptions);
   if (!read.dataset) fail(read.problems.map((p) => ({ ...p, file: portable(options.cwd, p.file) })));
-  return { dataset: read.dataset, responses: { source: portable(options.cwd, source), sha256: sha256(readFileSync(file)), rows: read.dataset.n } };
+  return { dataset: read.dataset, responses: { source: portable(options.cwd, source), sha256: await sha256OfFile(file), rows: read.dataset.n } };
 }
 
 function headline(tables: TableResult[]): string[] {
@@ -111,9 +116,17 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   }
   const wave = options.wave ?? pipeline.wave;
 
+  const inputNames = Object.keys(pipeline.inputs);
+  const steps = inputNames.length + pipeline.tables.length + 1;
+  let step = 0;
+  const progress = (what: string) => effects.progress?.(step, steps, what);
   effects.log(`${pipeline.id}: reading inputs`);
   const data: Record<string, Awaited<ReturnType<typeof readInput>>> = {};
-  for (const name of Object.keys(pipeline.inputs)) data[name] = await readInput(name, checked, options, wave, effects);
+  for (const name of inputNames) {
+    progress(`reading ${name}`);
+    data[name] = await readInput(name, checked, options, wave, effects, (rows) => progress(`reading ${name}: ${rows} rows`));
+    step++;
+  }
 
   const designs = Object.fromEntries(
     Object.entries(data).map(([name, { dataset }]) => {
@@ -127,10 +140,11 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   );
 
   const tables: TableResult[] = [];
-  pipeline.tables.forEach((table, t) => {
-    effects.log(`  table ${t + 1} of ${pipeline.tables.length}: ${table.id}`);
+  for (const table of pipeline.tables) {
+    progress(`table ${table.id}`);
     tables.push(computeTable(table, checked.instruments[table.input]!.instrument, data[table.input]!.dataset, designs[table.input]!.design));
-  });
+    step++;
+  }
   const { tables: published, suppressions } = applyDisclosure(tables, { minBase: pipeline.disclosure.min_base, minCell: pipeline.disclosure.min_cell });
 
   const model: ReportModel = {
@@ -146,6 +160,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
     suppressions,
   };
 
+  progress('writing the report');
   const files = await renderReport(model);
   const outDir = resolve(options.cwd, options.outDir ?? join('reports', pipeline.id, wave));
   const manifest = {
@@ -170,8 +185,17 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   };
   files['manifest.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
   writeAtomically(outDir, files);
+  step++;
+  progress('done');
   effects.log(`${pipeline.id}: wrote ${Object.keys(files).length} files to ${portable(options.cwd, outDir)}`);
   return { dir: outDir, files: Object.keys(files), model };
+}
+
+/** A file's SHA-256, streamed: a large responses file need not be held in memory to be hashed. */
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
