@@ -1,0 +1,308 @@
+/**
+ * The CSV files of qualitative coding: segments to code, the codes people applied, and coded
+ * examples to train automatic coding on. Each reader takes the file's text and name and returns
+ * either everything in it or every problem found, each at the line a person sees in an editor
+ * (a quoted cell may run over several lines, so a record's number is not its line).
+ */
+import Papa from 'papaparse';
+import { suggestion } from '../shared/did-you-mean.ts';
+import type { Problem } from '../shared/yaml-source.ts';
+import { allCodes, type Codebook } from './codebook.ts';
+import { code, sortProblems } from './problems.ts';
+import type { HumanCode, Segment } from './types.ts';
+
+export { CodingInputError, unwrap } from './problems.ts';
+
+/** A human code with the line of the CSV that applied it. */
+export interface LocatedHumanCode extends HumanCode {
+  line: number;
+}
+
+export interface HumanCoding {
+  /** Every code applied, in file order. */
+  codes: LocatedHumanCode[];
+  /**
+   * Every segment each coder looked at, in order of first appearance, including those where no
+   * code applied: without them a segment nobody coded and a segment found to need no code
+   * would look the same.
+   */
+  seen: { segmentId: string; coder: string }[];
+}
+
+/**
+ * A coded example for automatic coding: a segment and all the codes it has. It has every field
+ * of the classifier's `TrainingSegment`, so it can be passed to `trainCoder` as it is.
+ */
+export interface CodedSegment extends Segment {
+  /** In the order of the file's rows; empty when the segment was coded as having none. */
+  codes: string[];
+  /** The line of each code in `codes`, for messages about it. */
+  codeLines: number[];
+}
+
+interface Row {
+  cells: string[];
+  line: number;
+}
+
+interface Table {
+  header: string[];
+  headerLine: number;
+  /** The rows with a cell for every column; the others are reported already. */
+  rows: Row[];
+  /** Every row under the header, well-formed or not. */
+  rowCount: number;
+}
+
+const QUOTE_HINT = 'a `"` inside a quoted cell is written `""`';
+
+function csvError(error: Papa.ParseError): string {
+  if (error.code === 'MissingQuotes') return `a quoted cell that starts in this row is never closed; ${QUOTE_HINT}`;
+  if (error.code === 'InvalidQuotes') return `a quote in this row is not at the start or end of a cell; ${QUOTE_HINT}`;
+  return `the CSV is not valid here: ${error.message}`;
+}
+
+/**
+ * Splits the text into a header and rows, each with the line it starts on. Lines are counted from
+ * the parser's own position after each record, so they stay right whatever the cells hold.
+ */
+function readTable(text: string, file: string, needs: string, problems: Problem[]): Table | undefined {
+  const body = text.replace(/^\uFEFF/, '');
+  const at = (line: number, message: string) => problems.push({ file, line, message });
+  if (body.trim() === '') {
+    at(1, `the file is empty; it needs a header line naming its columns (${needs})`);
+    return undefined;
+  }
+  const records: Row[] = [];
+  let cursor = 0;
+  let counted = 0;
+  let line = 1;
+  Papa.parse<string[]>(body, {
+    // Fixed, because the parser would otherwise guess from the content, and text full of
+    // semicolons or tabs could then be split on them.
+    delimiter: ',',
+    step: (result) => {
+      for (let i = counted; i < cursor; i++) if (body.charCodeAt(i) === 10) line++;
+      counted = cursor;
+      cursor = result.meta.cursor;
+      // Cells keep their text, but a line break inside one is always `\n`, so a file saved on
+      // Windows reads the same as one saved elsewhere.
+      const cells = result.data.map((cell) => cell.replace(/\r\n?/g, '\n'));
+      for (const error of result.errors) at(line, csvError(error));
+      if (cells.every((cell) => cell.trim() === '')) return;
+      records.push({ cells, line });
+    },
+  });
+  const [first, ...rows] = records;
+  if (!first) {
+    at(1, `the file has no header line; it needs one naming its columns (${needs})`);
+    return undefined;
+  }
+  const header = first.cells.map((name) => name.trim());
+  const seen = new Map<string, number>();
+  header.forEach((name, i) => {
+    if (name === '') at(first.line, `column ${i + 1} of the header has no name`);
+    else if (seen.has(name)) at(first.line, `the header names ${code(name)} twice (columns ${seen.get(name)! + 1} and ${i + 1})`);
+    else seen.set(name, i);
+  });
+  for (const row of rows) {
+    if (row.cells.length !== header.length) {
+      const hint = row.cells.length > header.length ? 'a cell that contains a comma must be in double quotes' : 'every row needs a cell for each column, even an empty one';
+      at(row.line, `the row has ${row.cells.length} cells but the header has ${header.length} (${hint})`);
+    }
+  }
+  return { header, headerLine: first.line, rows: rows.filter((row) => row.cells.length === header.length), rowCount: rows.length };
+}
+
+/** Problems for required columns the header lacks and, when `exact`, for any others it has. */
+function columnProblems(table: Table, file: string, required: readonly string[], exact: boolean): Problem[] {
+  const problems: Problem[] = [];
+  const others = table.header.filter((name) => !required.includes(name));
+  for (const name of required) {
+    if (!table.header.includes(name)) {
+      problems.push({ file, line: table.headerLine, message: `the header lacks the column ${code(name)} (the columns must include ${required.join(', ')})${suggestion(name, others)}` });
+    }
+  }
+  if (exact) {
+    for (const name of others) {
+      if (name === '') continue;
+      problems.push({ file, line: table.headerLine, message: `the header has a column ${code(name)} that this file does not take (its columns are exactly ${required.join(', ')})${suggestion(name, required)}` });
+    }
+  }
+  return problems;
+}
+
+function cellsOf(table: Table, row: Row): Record<string, string> {
+  return Object.fromEntries(table.header.map((name, i) => [name, row.cells[i]!]));
+}
+
+function noRows(table: Table, file: string, what: string): Problem[] {
+  return table.rowCount === 0 ? [{ file, line: table.headerLine, message: `the file has a header but no ${what}` }] : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A CSV of segments to code: `segment_id` and `text`, and any other columns, which become each
+ * segment's attributes (`sector`, `tier`, …).
+ */
+export function readSegmentsCsv(text: string, file: string): { segments?: Segment[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const table = readTable(text, file, 'segment_id, text and any attributes', problems);
+  if (!table) return { problems };
+  const missing = columnProblems(table, file, ['segment_id', 'text'], false);
+  if (missing.length > 0) return { problems: sortProblems([...problems, ...missing]) };
+  problems.push(...noRows(table, file, 'segments'));
+
+  const segments: Segment[] = [];
+  const firstLine = new Map<string, number>();
+  for (const row of table.rows) {
+    const { segment_id: rawId, text: segmentText, ...attributes } = cellsOf(table, row);
+    const id = rawId!.trim();
+    const at = (message: string) => problems.push({ file, line: row.line, message });
+    if (id === '') at('the row has no `segment_id`');
+    else if (firstLine.has(id)) at(`segment id ${code(id)} is used twice (first on line ${firstLine.get(id)}); every segment needs its own id`);
+    else firstLine.set(id, row.line);
+    if (segmentText!.trim() === '') at(id === '' ? 'the row has no text' : `segment ${code(id)} has no text`);
+    segments.push({ id, text: segmentText!, attributes, source: { file, line: row.line } });
+  }
+  return problems.length > 0 ? { problems: sortProblems(problems) } : { segments, problems: [] };
+}
+
+/**
+ * A CSV of codes people applied: exactly `segment_id,coder,code`, one row for each code a coder
+ * applied to a segment. An empty `code` is allowed: it records that the coder saw the segment
+ * and found that no code applies, which agreement must count as a judgement, unlike a segment the
+ * coder never reached.
+ */
+export function readHumanCodingCsv(text: string, file: string): { coding?: HumanCoding; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const table = readTable(text, file, 'segment_id, coder, code', problems);
+  if (!table) return { problems };
+  const wrong = columnProblems(table, file, ['segment_id', 'coder', 'code'], true);
+  if (wrong.length > 0) return { problems: sortProblems([...problems, ...wrong]) };
+  problems.push(...noRows(table, file, 'codes'));
+
+  const codes: LocatedHumanCode[] = [];
+  const seen: HumanCoding['seen'] = [];
+  const rowLines = new Map<string, number>();
+  const pairs = new Map<string, { noCode?: number; firstCode?: { code: string; line: number } }>();
+  for (const row of table.rows) {
+    const cells = cellsOf(table, row);
+    const [segmentId, coder, applied] = [cells.segment_id!.trim(), cells.coder!.trim(), cells.code!.trim()];
+    const at = (message: string) => problems.push({ file, line: row.line, message });
+    if (segmentId === '') at('the row has no `segment_id`');
+    if (coder === '') at('the row has no `coder`; say who applied the code');
+    if (segmentId === '' || coder === '') continue;
+
+    const rowKey = `${segmentId}\u0000${coder}\u0000${applied}`;
+    const earlier = rowLines.get(rowKey);
+    if (earlier !== undefined) {
+      at(`this row repeats line ${earlier} (segment ${code(segmentId)}, coder ${code(coder)}, ${applied === '' ? 'no code' : `code ${code(applied)}`})`);
+      continue;
+    }
+    rowLines.set(rowKey, row.line);
+
+    const pairKey = `${segmentId}\u0000${coder}`;
+    let pair = pairs.get(pairKey);
+    if (!pair) {
+      pair = {};
+      pairs.set(pairKey, pair);
+      seen.push({ segmentId, coder });
+    }
+    if (applied === '') pair.noCode = row.line;
+    else {
+      pair.firstCode ??= { code: applied, line: row.line };
+      codes.push({ segmentId, coder, code: applied, line: row.line });
+    }
+    if (pair.noCode !== undefined && pair.firstCode) {
+      const line = Math.max(pair.noCode, pair.firstCode.line);
+      if (line === row.line) problems.push(contradiction(file, pair.noCode, pair.firstCode, segmentId, coder));
+    }
+  }
+  return problems.length > 0 ? { problems: sortProblems(problems) } : { coding: { codes, seen }, problems: [] };
+}
+
+/** An empty code says no code applies, so it cannot stand beside a code for the same segment. */
+function contradiction(file: string, noCode: number, first: { code: string; line: number }, segmentId: string, coder?: string): Problem {
+  const by = coder === undefined ? '' : ` by coder ${code(coder)}`;
+  return noCode > first.line
+    ? { file, line: noCode, message: `segment ${code(segmentId)} is left with no code here${by}, but has code ${code(first.code)} on line ${first.line}; an empty code means that no code applies` }
+    : { file, line: first.line, message: `segment ${code(segmentId)} has code ${code(first.code)} here${by}, but line ${noCode} leaves it with no code, which means that no code applies` };
+}
+
+/**
+ * A CSV of coded examples for automatic coding: `segment_id,text,code`, a segment on as many rows
+ * as it has codes, each row repeating its text. An empty `code` marks a segment with no codes, an
+ * example of what none of them looks like. Other columns are kept as attributes.
+ */
+export function readTrainingCsv(text: string, file: string): { segments?: CodedSegment[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const table = readTable(text, file, 'segment_id, text, code', problems);
+  if (!table) return { problems };
+  const missing = columnProblems(table, file, ['segment_id', 'text', 'code'], false);
+  if (missing.length > 0) return { problems: sortProblems([...problems, ...missing]) };
+  problems.push(...noRows(table, file, 'examples'));
+
+  const byId = new Map<string, CodedSegment & { noCode?: number }>();
+  for (const row of table.rows) {
+    const { segment_id: rawId, text: segmentText, code: rawCode, ...attributes } = cellsOf(table, row);
+    const [id, applied] = [rawId!.trim(), rawCode!.trim()];
+    const at = (message: string) => problems.push({ file, line: row.line, message });
+    if (id === '') {
+      at('the row has no `segment_id`');
+      continue;
+    }
+    if (segmentText!.trim() === '') at(`segment ${code(id)} has no text`);
+    let segment = byId.get(id);
+    if (!segment) {
+      segment = { id, text: segmentText!, attributes, source: { file, line: row.line }, codes: [], codeLines: [] };
+      byId.set(id, segment);
+    } else {
+      const first = segment.source!.line;
+      if (segmentText !== segment.text) at(`segment ${code(id)} has a different text here from line ${first}; each row of a segment repeats its text exactly`);
+      for (const [name, value] of Object.entries(attributes)) {
+        if (value !== segment.attributes[name]) at(`segment ${code(id)} has ${code(name)} ${code(value)} here but ${code(segment.attributes[name])} on line ${first}; a segment's columns are the same on each of its rows`);
+      }
+    }
+    if (applied === '') {
+      if (segment.noCode !== undefined) at(`this row repeats line ${segment.noCode} (segment ${code(id)} with no code)`);
+      else if (segment.codes.length > 0) problems.push(contradiction(file, row.line, { code: segment.codes[0]!, line: segment.codeLines[0]! }, id));
+      segment.noCode ??= row.line;
+      continue;
+    }
+    const repeated = segment.codes.indexOf(applied);
+    if (repeated >= 0) {
+      at(`segment ${code(id)} has code ${code(applied)} twice (first on line ${segment.codeLines[repeated]})`);
+      continue;
+    }
+    if (segment.noCode !== undefined && segment.codes.length === 0) problems.push(contradiction(file, segment.noCode, { code: applied, line: row.line }, id));
+    segment.codes.push(applied);
+    segment.codeLines.push(row.line);
+  }
+  if (problems.length > 0) return { problems: sortProblems(problems) };
+  const segments = [...byId.values()].map(({ noCode: _, ...segment }) => segment);
+  return { segments, problems: [] };
+}
+
+/** A code written at a line of a CSV file. */
+export interface CodeAt {
+  code: string;
+  line: number;
+}
+
+/**
+ * A problem for every code that the codebook does not have, at the line that uses it. Takes the
+ * codes of `readHumanCodingCsv` or the segments of `readTrainingCsv`.
+ */
+export function checkCodesKnown(rows: readonly (CodeAt | CodedSegment)[], codebook: Codebook, file: string): Problem[] {
+  const known = allCodes(codebook).map((c) => c.id);
+  const ids = new Set(known);
+  const uses: CodeAt[] = rows.flatMap((row) => ('codes' in row ? row.codes.map((c, i) => ({ code: c, line: row.codeLines[i]! })) : [row]));
+  const problems: Problem[] = [];
+  for (const use of uses) {
+    if (use.code === '' || ids.has(use.code)) continue;
+    problems.push({ file, line: use.line, message: `code ${code(use.code)} is not in the codebook ${code(codebook.id)}${suggestion(use.code, known)}` });
+  }
+  return sortProblems(problems);
+}

@@ -1,0 +1,44 @@
+/**
+ * How `coding/` reports a bad input file: every problem found, each at its file and line in a
+ * plain sentence. Readers return problems as values; a caller that cannot go on without the data
+ * turns them into one `CodingInputError`, so that a bad file is never half-accepted.
+ */
+import { formatProblem, type Problem } from '../shared/yaml-source.ts';
+
+export class CodingInputError extends Error {
+  readonly problems: Problem[];
+
+  constructor(problems: Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'CodingInputError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * The named part of a reader's result (`unwrap(parseTranscript(text, file), 'transcript')`), or a
+ * `CodingInputError` listing every problem. Any problem refuses the whole value, so a caller can
+ * never act on part of a file.
+ */
+export function unwrap<R extends { problems: Problem[] }, K extends Exclude<keyof R, 'problems'>>(result: R, key: K): NonNullable<R[K]> {
+  if (result.problems.length > 0) throw new CodingInputError(result.problems);
+  const value = result[key];
+  // Readers always return either a value or problems; reaching this is a fault in the reader.
+  if (value === undefined || value === null) throw new Error(`the reader returned neither ${String(key)} nor problems`);
+  return value as NonNullable<R[K]>;
+}
+
+/** In file order, then line order; the same problem reported twice (by two checks) appears once. */
+export function sortProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const key = `${p.file}\u0000${p.line}\u0000${p.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+}
+
+export const code = (s: unknown): string => `\`${String(s)}\``;
