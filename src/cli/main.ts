@@ -3,6 +3,7 @@
  * of exiting, so tests drive the real command in-process with captured output.
  */
 import { Command, CommanderError } from 'commander';
+import { codeCommand } from './code.ts';
 import { UserError, processIo, type Io } from './io.ts';
 import { inviteCommand } from './invite.ts';
 import { migrateCommand } from './migrate.ts';
@@ -27,6 +28,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   inviteCommand(program, io);
   runCommands(program, io, setExit);
   simulateCommand(program, io);
+  codeCommand(program, io);
   return program;
 }
 

@@ -232,25 +232,47 @@ function contradiction(file: string, noCode: number, first: { code: string; line
 }
 
 /**
- * A CSV of coded examples for automatic coding: `segment_id,text,code`, a segment on as many rows
- * as it has codes, each row repeating its text. An empty `code` marks a segment with no codes, an
- * example of what none of them looks like. Other columns are kept as attributes.
+ * Which columns of a training CSV hold the segment id, the text and the code. Other tools export
+ * coded material under their own names (`quote_id`, `theme`, …); naming the columns reads such a
+ * file as it is, with every other column still kept as an attribute.
  */
-export function readTrainingCsv(text: string, file: string): { segments?: CodedSegment[]; problems: Problem[] } {
+export interface TrainingColumns {
+  /** The segment id (default `segment_id`). */
+  id?: string;
+  /** The segment's text (default `text`). */
+  text?: string;
+  /** The code applied (default `code`). */
+  code?: string;
+}
+
+/**
+ * A CSV of coded examples for automatic coding: `segment_id,text,code` (or the columns `columns`
+ * names), a segment on as many rows as it has codes, each row repeating its text. An empty `code`
+ * marks a segment with no codes, an example of what none of them looks like. Other columns are
+ * kept as attributes.
+ */
+export function readTrainingCsv(text: string, file: string, columns: TrainingColumns = {}): { segments?: CodedSegment[]; problems: Problem[] } {
+  const names = { id: columns.id ?? 'segment_id', text: columns.text ?? 'text', code: columns.code ?? 'code' };
+  // Two roles in one column would make every row contradict itself; that is the caller's mistake, not the file's.
+  for (const [role, name] of Object.entries(names)) {
+    if (name.trim() === '') throw new RangeError(`the ${role} column needs a name`);
+  }
+  if (new Set(Object.values(names)).size < 3) throw new RangeError(`the id, text and code columns must be three different columns, not ${Object.values(names).join(', ')}`);
+  const required = [names.id, names.text, names.code];
   const problems: Problem[] = [];
-  const table = readTable(text, file, 'segment_id, text, code', problems);
+  const table = readTable(text, file, required.join(', '), problems);
   if (!table) return { problems };
-  const missing = columnProblems(table, file, ['segment_id', 'text', 'code'], false);
+  const missing = columnProblems(table, file, required, false);
   if (missing.length > 0) return { problems: sortProblems([...problems, ...missing]) };
   problems.push(...noRows(table, file, 'examples'));
 
   const byId = new Map<string, CodedSegment & { noCode?: number }>();
   for (const row of table.rows) {
-    const { segment_id: rawId, text: segmentText, code: rawCode, ...attributes } = cellsOf(table, row);
+    const { [names.id]: rawId, [names.text]: segmentText, [names.code]: rawCode, ...attributes } = cellsOf(table, row);
     const [id, applied] = [rawId!.trim(), rawCode!.trim()];
     const at = (message: string) => problems.push({ file, line: row.line, message });
     if (id === '') {
-      at('the row has no `segment_id`');
+      at(`the row has no ${code(names.id)}`);
       continue;
     }
     if (segmentText!.trim() === '') at(`segment ${code(id)} has no text`);

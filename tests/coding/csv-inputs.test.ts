@@ -183,6 +183,46 @@ describe('reading a training CSV for automatic coding', () => {
   });
 });
 
+describe('reading a training CSV whose columns have other names', () => {
+  const FILE = 'quotes.csv';
+  const columns = { id: 'quote_id', code: 'theme' };
+
+  it('reads the named columns as id, text and code, and keeps every other column as an attribute', () => {
+    const text = 'quote_id,theme,sector,text\nq1,sharing,public,We lead together.\nq1,authority,public,We lead together.\nq2,,private,Nobody asked.\n';
+    expect(unwrap(readTrainingCsv(text, FILE, columns), 'segments')).toEqual([
+      { id: 'q1', text: 'We lead together.', codes: ['sharing', 'authority'], codeLines: [2, 3], attributes: { sector: 'public' }, source: { file: FILE, line: 2 } },
+      { id: 'q2', text: 'Nobody asked.', codes: [], codeLines: [], attributes: { sector: 'private' }, source: { file: FILE, line: 4 } },
+    ]);
+  });
+
+  it('keeps the default names as attributes when other columns are named', () => {
+    const segments = unwrap(readTrainingCsv('quote_id,theme,code,text\nq1,sharing,X-17,Hello.\n', FILE, columns), 'segments');
+    expect(segments[0]!.codes).toEqual(['sharing']);
+    expect(segments[0]!.attributes).toEqual({ code: 'X-17' });
+  });
+
+  it('names the named columns in its messages', () => {
+    expect(lines(readTrainingCsv('segment_id,text,code\ns1,x,a\n', FILE, columns))).toEqual([
+      `${FILE}:1: the header lacks the column \`quote_id\` (the columns must include quote_id, text, theme)`,
+      `${FILE}:1: the header lacks the column \`theme\` (the columns must include quote_id, text, theme)`,
+    ]);
+    expect(lines(readTrainingCsv('quote_id,theme,text\n,a,x\n', FILE, columns))).toEqual([`${FILE}:2: the row has no \`quote_id\``]);
+    expect(lines(readTrainingCsv('', FILE, { text: 'body' }))).toEqual([
+      `${FILE}:1: the file is empty; it needs a header line naming its columns (segment_id, body, code)`,
+    ]);
+  });
+
+  it('reads a file with the usual names exactly as before when no columns are named', () => {
+    const text = 'segment_id,text,code,sector\ns1,Hello.,a,public\n';
+    expect(readTrainingCsv(text, FILE, {})).toEqual(readTrainingCsv(text, FILE));
+  });
+
+  it('refuses one column named for two roles, which is a mistake in the call and not in the file', () => {
+    expect(() => readTrainingCsv('theme,text\nq1,x\n', FILE, { id: 'theme', code: 'theme' })).toThrow(RangeError);
+    expect(() => readTrainingCsv('segment_id,text,code\ns1,x,a\n', FILE, { text: ' ' })).toThrow(RangeError);
+  });
+});
+
 describe('checking codes against the codebook', () => {
   const code = (id: string, children: Codebook['codes'] = []) => ({ id, label: id, definition: '', include: [], exclude: [], examples: [], keywords: [], children });
   const book: Codebook = { id: 'leadership', title: 'Leadership', codes: [code('authority', [code('sharing')]), code('development')] };
