@@ -122,6 +122,28 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
     }
   });
 
+  const focus = pipeline.focus_groups;
+  if (focus) {
+    if (!focus.transcripts && focus.free_text.length === 0) {
+      problems.push(source.problem(['focus_groups'], 'focus_groups needs `transcripts`, `free_text`, or both: there is nothing to code', { key: true }));
+    }
+    focus.free_text.forEach((entry, i) => {
+      const at: Path = ['focus_groups', 'free_text', i];
+      const instrument = instruments[entry.input];
+      if (!pipeline.inputs[entry.input]) {
+        problems.push(source.problem([...at, 'input'], `free_text reads input ${code(entry.input)}, which the pipeline does not have${suggestion(entry.input, inputNames)}`));
+        return;
+      }
+      if (!instrument) return;
+      const questions = questionsOf(instrument.instrument);
+      const question = questions.find((q) => q.id === entry.question);
+      if (!question) problems.push(source.problem([...at, 'question'], `free_text names question ${code(entry.question)}, which ${instrument.instrument.id} does not have${suggestion(entry.question, questions.map((q) => q.id))}`));
+      else if (question.type !== 'text' && question.type !== 'longtext') {
+        problems.push(source.problem([...at, 'question'], `free_text question ${code(entry.question)} is a ${question.type} question; only text and longtext answers can be coded`));
+      }
+    });
+  }
+
   if (problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line) };
   return { checked: { pipeline, file, instruments }, problems: [] };
 }

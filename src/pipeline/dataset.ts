@@ -20,6 +20,8 @@ export interface Dataset {
   codes: Map<string, Int16Array>;
   levels: Map<string, string[]>;
   numbers: Map<string, Float64Array>;
+  /** Columns kept as text (free-text answers to be coded, and the response ids they belong to). */
+  texts: Map<string, string[]>;
   /** The wave of each response, when the data holds several. */
   waves: string[];
 }
@@ -59,12 +61,15 @@ const SKIP = 0;
 const CODE = 1;
 const EXTRA = 2;
 const NUMBER = 3;
+const TEXT = 4;
 
 export interface ReadOptions {
   /** Extra numeric columns the design needs (weights, population sizes). */
   numeric: string[];
   /** Extra categorical columns the design needs (strata that are not questions). */
   categorical: string[];
+  /** Columns to keep as text, such as free-text answers to code (`response_id` comes with them). */
+  text?: string[];
   /** Stop collecting problems after this many (the count of the rest is still reported). */
   maxProblems?: number;
   /** Called every so many rows with the count so far: progress for long files. */
@@ -93,6 +98,8 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
   let indexes: (Map<string, number> | undefined)[] = [];
   let codeStores: (Int16Array | undefined)[] = [];
   let numberStores: (Float64Array | undefined)[] = [];
+  let textStores: (string[] | undefined)[] = [];
+  const keptText = new Set(options.text && options.text.length > 0 ? ['response_id', ...options.text] : []);
   let capacity = 0;
   let waveColumn = -1;
   const waves: string[] = [];
@@ -132,12 +139,13 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
         return readerFor(column, questions.get(column.question!));
       });
       kinds = Uint8Array.from(readers, (r, c) =>
-        r.kind === 'skip' ? SKIP : r.kind === 'number' ? NUMBER : options.categorical.includes(header[c]!) && !questions.has(header[c]!) ? EXTRA : CODE,
+        keptText.has(header[c]!) ? TEXT : r.kind === 'skip' ? SKIP : r.kind === 'number' ? NUMBER : options.categorical.includes(header[c]!) && !questions.has(header[c]!) ? EXTRA : CODE,
       );
       levelLists = readers.map((r) => (r.kind === 'code' ? r.levels : []));
       indexes = readers.map((r) => (r.kind === 'code' ? r.index : undefined));
       codeStores = readers.map((r) => (r.kind === 'code' ? new Int16Array(0) : undefined));
       numberStores = readers.map((r) => (r.kind === 'number' ? new Float64Array(0) : undefined));
+      textStores = header.map((name) => (keptText.has(name) ? [] : undefined));
     },
 
     row(cells: string[], line: number) {
@@ -153,6 +161,10 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
         const kind = kinds[c]!;
         if (kind === SKIP) continue;
         const cell = cells[c]!;
+        if (kind === TEXT) {
+          textStores[c]![r] = cell;
+          continue;
+        }
         if (kind === NUMBER) {
           numberStores[c]![r] = cell === '' ? NaN : this.number(cell, c, line);
           continue;
@@ -200,8 +212,9 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
     /** The dataset, or undefined if no header came. */
     finish(): Dataset | undefined {
       if (!readers) return undefined;
-      const dataset: Dataset = { n: rows, codes: new Map(), levels: new Map(), numbers: new Map(), waves };
+      const dataset: Dataset = { n: rows, codes: new Map(), levels: new Map(), numbers: new Map(), texts: new Map(), waves };
       readers.forEach((reader, c) => {
+        if (textStores[c]) dataset.texts.set(reader.name, textStores[c]!.slice(0, rows));
         if (reader.kind === 'code') {
           dataset.codes.set(reader.name, codeStores[c]!.subarray(0, rows));
           dataset.levels.set(reader.name, reader.levels);

@@ -48,7 +48,8 @@ function startWorker(request: ReadPartRequest, onProgress: (rows: number) => voi
 /** Joins the second half's columns onto the first's; levels met first in the second half are appended. */
 function join(first: Dataset, second: ReadPartResult): Dataset {
   const n = first.n + second.n;
-  const joined: Dataset = { n, codes: new Map(), levels: new Map(), numbers: new Map(), waves: first.waves.concat(second.waves) };
+  const joined: Dataset = { n, codes: new Map(), levels: new Map(), numbers: new Map(), texts: new Map(), waves: first.waves.concat(second.waves) };
+  for (const [name, texts] of second.texts) joined.texts.set(name, first.texts.get(name)!.concat(texts));
   for (const [name, codes, levels] of second.codes) {
     const head = first.codes.get(name)!;
     const ownLevels = [...first.levels.get(name)!];
@@ -98,7 +99,7 @@ export async function readResponsesCsvInParallel(
     }
   };
   const second = startWorker(
-    { file, start: split, end: size, header, instrument, numeric: options.numeric, categorical: options.categorical, maxProblems },
+    { file, start: split, end: size, header, instrument, numeric: options.numeric, categorical: options.categorical, text: options.text ?? [], maxProblems },
     (rows) => {
       otherRows = rows;
       progress();

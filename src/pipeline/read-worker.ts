@@ -15,6 +15,7 @@ export interface ReadPartRequest {
   instrument: Instrument;
   numeric: string[];
   categorical: string[];
+  text: string[];
   maxProblems: number;
 }
 
@@ -22,6 +23,7 @@ export interface ReadPartResult {
   n: number;
   codes: [string, Int16Array, string[]][];
   numbers: [string, Float64Array][];
+  texts: [string, string[]][];
   waves: string[];
   problems: { line: number; message: string }[];
   more: number;
@@ -31,7 +33,7 @@ const request = workerData as ReadPartRequest;
 const problems = collector(request.file, request.maxProblems);
 let inHeader = true;
 // The header's problems are the first thread's to report; here they would only be repeated.
-const builder = datasetBuilder(request.instrument, { numeric: request.numeric, categorical: request.categorical }, (line, message) => {
+const builder = datasetBuilder(request.instrument, { numeric: request.numeric, categorical: request.categorical, text: request.text }, (line, message) => {
   if (!inHeader) problems.report(line, message);
 });
 builder.header(request.header);
@@ -48,5 +50,5 @@ await parseCsvRange(
 const dataset = builder.finish()!;
 const codes = [...dataset.codes].map(([name, values]): [string, Int16Array, string[]] => [name, values, dataset.levels.get(name)!]);
 const numbers = [...dataset.numbers];
-const result: ReadPartResult = { n: dataset.n, codes, numbers, waves: dataset.waves, problems: problems.problems, more: problems.more() };
+const result: ReadPartResult = { n: dataset.n, codes, numbers, texts: [...dataset.texts], waves: dataset.waves, problems: problems.problems, more: problems.more() };
 parentPort!.postMessage({ result }, [...codes.map(([, v]) => v.buffer as ArrayBuffer), ...numbers.map(([, v]) => v.buffer as ArrayBuffer)]);

@@ -6,7 +6,7 @@ import type { ReportModel } from '../report/model.ts';
 
 export async function renderReport(model: ReportModel): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
-  for (const table of model.tables) {
+  for (const table of [...model.tables, ...(model.qualitative?.tables ?? [])]) {
     files[`tables/${table.id}.csv`] = tableCsv(table);
     if (table.tests.length > 0) files[`tables/${table.id}.tests.csv`] = testsCsv(table);
   }

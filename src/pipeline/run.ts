@@ -17,7 +17,10 @@ import { readResponsesCsv, type Dataset } from './dataset.ts';
 import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
 import { readResponsesFromStore } from './from-store.ts';
+import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownSegments } from './focus-groups.ts';
+import { loadFocusGroups } from './focus-groups-load.ts';
 import { renderReport } from './render-step.ts';
+import type { FocusGroups } from './schema.ts';
 import { computeTable } from './tables.ts';
 
 export class PipelineError extends Error {
@@ -69,8 +72,9 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
   const questions = new Set(questionsOf(loaded.instrument).map((q) => q.id));
   const numeric = [spec.weight, typeof spec.fpc === 'string' ? spec.fpc : undefined].filter((c): c is string => c !== undefined);
   const categorical = spec.strata && !questions.has(spec.strata) ? [spec.strata] : [];
+  const text = (pipeline.focus_groups?.free_text ?? []).filter((f) => f.input === name).map((f) => f.question);
   const source = options.inputs?.[name] ?? pipeline.inputs[name]!.responses;
-  const readOptions = { numeric, categorical, onProgress: onRows };
+  const readOptions = { numeric, categorical, text, onProgress: onRows };
   if (source === 'database') {
     if (!effects.openStore) throw new PipelineError(`input ${name} reads the database, which is not available here`);
     const store = await effects.openStore();
@@ -86,6 +90,24 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
   const read = await readResponsesCsv(file, loaded.instrument, readOptions);
   if (!read.dataset) fail(read.problems.map((p) => ({ ...p, file: portable(options.cwd, p.file) })));
   return { dataset: read.dataset, responses: { source: portable(options.cwd, source), sha256: await sha256OfFile(file), rows: read.dataset.n } };
+}
+
+/** The focus-group stage: every source checked first, then coded, counted and quoted. */
+function focusGroupStage(spec: FocusGroups, checked: CheckedPipeline, data: Record<string, { dataset: Dataset }>, options: RunOptions, pipelineFile: string, rules: { min_base: number; min_cell: number }) {
+  const { loaded, problems } = loadFocusGroups(spec, options.cwd, pipelineFile);
+  if (!loaded) fail(problems);
+  const inputs = Object.fromEntries(Object.entries(data).map(([name, { dataset }]) => [name, { dataset, instrument: checked.instruments[name]!.instrument }]));
+  const segments = allSegments(spec, loaded, inputs);
+  const unknown = unknownSegments(loaded, segments, spec.coding ?? pipelineFile);
+  if (unknown.length > 0) fail(unknown);
+  const result = focusGroupReport(spec, loaded, segments);
+  const disclosure = spec.disclosure ?? rules;
+  const { tables, suppressions } = applyDisclosure(themeTables(spec, loaded, result.coded), { minBase: disclosure.min_base, minCell: disclosure.min_cell });
+  const qualitative = { ...result.qualitative, tables };
+  themeCountsFromTables(qualitative, tables, spec.by[0]);
+  const withheld = disclosure.min_base > 1 ? `a breakdown with fewer than ${disclosure.min_base} segments or groups is withheld, and ` : '';
+  qualitative.notes.push(`Theme tables follow the same disclosure rules as the survey tables${spec.disclosure ? `, with their own thresholds: ${withheld}a count under ${disclosure.min_cell} is suppressed, with enough other counts that it cannot be worked out` : ''}.`);
+  return { qualitative, suppressions, segmentsCsv: result.segmentsCsv, files: loaded.files };
 }
 
 function headline(tables: TableResult[]): string[] {
@@ -147,6 +169,13 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   }
   const { tables: published, suppressions } = applyDisclosure(tables, { minBase: pipeline.disclosure.min_base, minCell: pipeline.disclosure.min_cell });
 
+  let focus: ReturnType<typeof focusGroupStage> | undefined;
+  if (pipeline.focus_groups) {
+    progress('coding the focus groups');
+    focus = focusGroupStage(pipeline.focus_groups, checked, data, options, portable(options.cwd, options.pipelineFile), pipeline.disclosure);
+    suppressions.push(...focus.suppressions);
+  }
+
   const model: ReportModel = {
     pipeline: { id: pipeline.id, title: pipeline.title, wave },
     headline: headline(published),
@@ -158,10 +187,12 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
     },
     tables: published,
     suppressions,
+    ...(focus ? { qualitative: focus.qualitative } : {}),
   };
 
   progress('writing the report');
   const files = await renderReport(model);
+  if (focus) files['coding/segments.csv'] = focus.segmentsCsv;
   const outDir = resolve(options.cwd, options.outDir ?? join('reports', pipeline.id, wave));
   const manifest = {
     pipeline: { id: pipeline.id, file: portable(options.cwd, options.pipelineFile), sha256: sha256(text) },
@@ -178,6 +209,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
         ];
       }),
     ),
+    ...(focus ? { focus_groups: { files: focus.files } } : {}),
     tapestry: { version: tapestryVersion() },
     lockfile: lockfileHash(),
     seeds: {},

@@ -46,18 +46,61 @@ export const PipelineTable = z.strictObject({
 });
 export type PipelineTable = z.infer<typeof PipelineTable>;
 
+const Disclosure = z.strictObject({
+  min_base: z.number().int().min(1).default(10),
+  min_cell: z.number().int().min(1).default(3),
+});
+
+/** A survey question whose free-text answers are coded with the transcripts' codebook. */
+export const FreeTextSource = z.strictObject({
+  input: z.string().min(1),
+  /** A `text` or `longtext` question of that input's instrument. */
+  question: z.string().min(1),
+});
+export type FreeTextSource = z.infer<typeof FreeTextSource>;
+
+/**
+ * Qualitative data: transcripts (and free-text answers) coded with a codebook, by people and,
+ * where `auto` is on, by the automatic coder for what no person coded.
+ */
+export const FocusGroups = z.strictObject({
+  codebook: z.string().min(1),
+  /** A glob of transcript files, relative to the working directory; read in sorted order. */
+  transcripts: z.string().min(1).optional(),
+  /** Human coding: `segment_id,coder,code`. */
+  coding: z.string().min(1).optional(),
+  /** Names to replace in every output: one per line. */
+  redact: z.string().min(1).optional(),
+  /** Speakers whose turns are kept for context but never coded. */
+  facilitator: z.array(z.string().min(1)).default(['Facilitator']),
+  /** Suggest codes for segments no person coded; they are marked `auto` wherever they appear. */
+  auto: z.boolean().default(false),
+  /** An automatic code is kept when its confidence is at least this. */
+  min_confidence: z.number().min(0).max(1).default(0.5),
+  /** Which human codes count for a segment: those `any` coder applied, or those `all` its coders applied. */
+  consensus: z.enum(['any', 'all']).default('any'),
+  /** Segment attributes to count themes by. */
+  by: z.array(z.string().min(1)).default(['sector', 'method']),
+  quotes: z
+    .strictObject({
+      per_theme: z.number().int().min(0).default(2),
+      max_words: z.number().int().min(5).default(60),
+    })
+    .default({ per_theme: 2, max_words: 60 }),
+  /** Disclosure rules for the theme tables; the pipeline's own when omitted. */
+  disclosure: Disclosure.optional(),
+  free_text: z.array(FreeTextSource).default([]),
+});
+export type FocusGroups = z.infer<typeof FocusGroups>;
+
 export const Pipeline = z.strictObject({
   id: slug,
   title: z.string().min(1),
   wave: z.string({ message: 'wave must be a quoted string such as "2010"' }).min(1),
   inputs: z.record(name, PipelineInput).refine((inputs) => Object.keys(inputs).length > 0, { message: 'at least one input is needed' }),
   design: z.record(name, InputDesign).default({}),
-  disclosure: z
-    .strictObject({
-      min_base: z.number().int().min(1).default(10),
-      min_cell: z.number().int().min(1).default(3),
-    })
-    .default({ min_base: 10, min_cell: 3 }),
+  disclosure: Disclosure.default({ min_base: 10, min_cell: 3 }),
   tables: z.array(PipelineTable).min(1, { message: 'a pipeline needs at least one table' }),
+  focus_groups: FocusGroups.optional(),
 });
 export type Pipeline = z.infer<typeof Pipeline>;

@@ -70,6 +70,7 @@ export function tableGrid(table: TableResult): Grid {
 
 /** What the numbers in a table are, for its caption. */
 export function tableNote(table: TableResult): string {
+  if (table.note) return table.note;
   const what = table.kind === 'proportion' ? 'Estimated percentages' : 'Estimated means';
   return `${what} with confidence intervals in brackets; bases (n) are numbers of respondents.`;
 }

@@ -13,6 +13,7 @@ import { tableGrid, tableNote, type GridRow } from './grid.ts';
 import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionLine, type SuppressionMark } from './labels.ts';
 import type { ReportModel, TableResult } from './model.ts';
 import { inlineSvg } from './svg.ts';
+import { themeByLabel, themeChartTable, themeRows } from './themes.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates', import.meta.url));
 
@@ -39,7 +40,7 @@ interface HtmlTable {
   rows: GridRow[];
   legend: SuppressionMark[];
   empty: boolean;
-  chart: { svg: string; title: string };
+  chart: { svg: string; title: string; caption: string };
   test: { subject: string; lines: { panel: string; sentence: string }[] } | null;
   suppressions: SuppressionLine[];
 }
@@ -57,12 +58,47 @@ async function htmlTable(table: TableResult, model: ReportModel): Promise<HtmlTa
     rows: grid.rows,
     legend: legendFor(grid.reasons),
     empty: grid.empty,
-    chart: { svg: inlineSvg(await tableChartSvg(table)), title: chartTitle(table) },
+    chart: { svg: inlineSvg(await tableChartSvg(table)), title: chartTitle(table), caption: chartCaption(table) },
     test:
       table.tests.length === 0
         ? null
         : { subject: testSubject(table), lines: table.tests.map((test) => ({ panel: many ? testPanelLabel(table, test) : '', sentence: testSentence(test) })) },
     suppressions: suppressionLines(table, model.suppressions),
+  };
+}
+
+function chartCaption(table: TableResult): string {
+  return table.note ? 'Bars are shares of the base; theme counts have no intervals.' : 'Bars are estimates; lines are confidence intervals.';
+}
+
+/** Agreement statistics to three decimals, with a dash where one is undefined. */
+const statistic = (x: number | null) => (x === null ? '\u2013' : x.toFixed(3));
+
+async function htmlQualitative(model: ReportModel) {
+  const qualitative = model.qualitative;
+  if (!qualitative) return null;
+  const byLabel = themeByLabel(qualitative);
+  const themes = [];
+  for (const theme of qualitative.themes) {
+    const chartTable = themeChartTable(theme);
+    themes.push({
+      anchor: chartIdPrefix(`theme-${theme.id}`).replace(/^chart-/, 'section-'),
+      label: theme.label,
+      definition: theme.definition,
+      byLabel,
+      rows: themeRows(theme),
+      chart: { svg: chartTable.categories.length > 0 ? inlineSvg(await tableChartSvg(chartTable)) : '', title: chartTitle(chartTable), caption: `One bar per ${byLabel.toLowerCase()}; marks as in the tables.` },
+      quotes: theme.quotes,
+    });
+  }
+  const tables: HtmlTable[] = [];
+  for (const table of qualitative.tables) tables.push(await htmlTable(table, model));
+  return {
+    title: qualitative.title,
+    notes: qualitative.notes,
+    agreement: qualitative.agreement.map((row) => ({ label: row.label, units: row.units, agreement: statistic(row.agreement), kappa: statistic(row.kappa), alpha: statistic(row.alpha) })),
+    themes,
+    tables,
   };
 }
 
@@ -77,5 +113,6 @@ export async function reportHtml(model: ReportModel): Promise<string> {
     methods: model.methods,
     legend: ALL_LEGEND,
     tables,
+    qualitative: await htmlQualitative(model),
   });
 }

@@ -6,6 +6,7 @@
 import { tableGrid, tableNote, type Grid } from './grid.ts';
 import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
 import type { ReportModel, Suppression, TableResult } from './model.ts';
+import { themeByLabel, themeRows } from './themes.ts';
 
 /** One line of text, with the characters Markdown would act on escaped. */
 export function mdText(text: string): string {
@@ -51,6 +52,32 @@ function tableSection(table: TableResult, suppressions: Suppression[]): string[]
   return lines;
 }
 
+const statistic = (x: number | null) => (x === null ? '\u2013' : x.toFixed(3));
+
+function qualitativeSection(model: ReportModel): string[] {
+  const qualitative = model.qualitative!;
+  const lines: string[] = [`## Focus groups and free text: ${mdText(qualitative.title)}`, '', ...qualitative.notes.flatMap((note) => [mdText(note), ''])];
+  if (qualitative.agreement.length > 0) {
+    lines.push('### Agreement between coders', '', "Units are the segments two or more coders read; kappa is Cohen's (two coders), alpha Krippendorff's (nominal).", '');
+    lines.push('| Theme | Units | Agreement | Kappa | Alpha |', '| --- | ---: | ---: | ---: | ---: |');
+    for (const row of qualitative.agreement) lines.push(`| ${mdText(row.label)} | ${row.units} | ${statistic(row.agreement)} | ${statistic(row.kappa)} | ${statistic(row.alpha)} |`);
+    lines.push('');
+  }
+  const byLabel = themeByLabel(qualitative);
+  qualitative.themes.forEach((theme, t) => {
+    lines.push(`## Theme ${t + 1}: ${mdText(theme.label)}`, '');
+    if (theme.definition) lines.push(mdText(theme.definition), '');
+    lines.push(`| ${mdText(byLabel)} | Groups | Segments |`, '| --- | ---: | ---: |');
+    for (const row of themeRows(theme)) lines.push(`| ${mdText(row.label)} | ${row.groups} | ${row.segments} |`);
+    lines.push('');
+    for (const quote of theme.quotes) {
+      lines.push(`> “${mdText(quote.text)}”`, `> (${mdText(quote.attribution)})${quote.origin === 'auto' ? ' — coded automatically' : ''}`, '');
+    }
+  });
+  for (const table of qualitative.tables) lines.push(...tableSection(table, model.suppressions));
+  return lines;
+}
+
 export function reportMarkdown(model: ReportModel): string {
   const { pipeline, methods } = model;
   const lines: string[] = [`# ${mdText(pipeline.title)}`, '', `Wave: ${mdText(pipeline.wave)}`, ''];
@@ -61,6 +88,7 @@ export function reportMarkdown(model: ReportModel): string {
   lines.push('### Disclosure control', '', mdText(methods.disclosure), '', ...legendLines(ALL_LEGEND), '');
   lines.push('### Missing data', '', mdText(methods.missing), '');
   for (const table of model.tables) lines.push(...tableSection(table, model.suppressions));
+  if (model.qualitative) lines.push(...qualitativeSection(model));
   // One newline at the end, however the last section ended.
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }

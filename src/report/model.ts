@@ -57,6 +57,8 @@ export interface TableResult {
   ci: IntervalMethod;
   cells: Cell[];
   tests: TestResult[];
+  /** What the numbers are, when not survey estimates (theme counts have no intervals). */
+  note?: string;
 }
 
 export interface Suppression {
@@ -76,10 +78,60 @@ export interface MethodNotes {
   missing: string;
 }
 
+/** A quote chosen to illustrate a theme, already redacted. */
+export interface ThemeQuote {
+  text: string;
+  /** "Private sector focus group participant": the renderers add the brackets. */
+  attribution: string;
+  segment: string;
+  /** Whether people or the automatic coder placed it under the theme. */
+  origin: 'human' | 'auto';
+}
+
+export interface Theme {
+  id: string;
+  label: string;
+  definition: string;
+  /** The theme's share of segments in each domain of the first breakdown, for its chart and lines. */
+  counts: {
+    domain: string;
+    label: string;
+    groups: number | null;
+    groupsBase: number;
+    groupsSuppressed: '' | SuppressionReason;
+    segments: number | null;
+    segmentsBase: number;
+    segmentsSuppressed: '' | SuppressionReason;
+  }[];
+  quotes: ThemeQuote[];
+}
+
+export interface AgreementLine {
+  code: string;
+  label: string;
+  units: number;
+  agreement: number | null;
+  kappa: number | null;
+  alpha: number | null;
+}
+
+/** The qualitative half of a mixed-methods report: how the material was coded, and each theme. */
+export interface Qualitative {
+  title: string;
+  /** Plain sentences: the sources, how codes were decided, what was redacted. */
+  notes: string[];
+  /** Agreement between human coders, per code and overall (code `all`); empty with one coder. */
+  agreement: AgreementLine[];
+  themes: Theme[];
+  /** Theme counts and co-occurrence, through the same disclosure control as the survey tables. */
+  tables: TableResult[];
+}
+
 export interface ReportModel {
   pipeline: { id: string; title: string; wave: string };
   headline: string[];
   methods: MethodNotes;
   tables: TableResult[];
   suppressions: Suppression[];
+  qualitative?: Qualitative;
 }

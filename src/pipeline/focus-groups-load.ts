@@ -1,0 +1,95 @@
+/**
+ * Reading a pipeline's qualitative sources from disk: the codebook, the transcripts its glob
+ * matches, the human coding and the redaction list. Every file is checked in full and every
+ * problem reported with its file and line before anything is used; the parsing itself is the
+ * pure code in `coding/`.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { globSync } from 'tinyglobby';
+import { checkCodebookText } from '../coding/check-codebook.ts';
+import type { Codebook } from '../coding/codebook.ts';
+import { allCodes } from '../coding/codebook.ts';
+import { checkCodesKnown, readHumanCodingCsv, type HumanCoding } from '../coding/csv-inputs.ts';
+import { parseRedactions, redactor } from '../coding/redact.ts';
+import { checkGroups, parseTranscript, type Transcript } from '../coding/transcript.ts';
+import type { Problem } from '../shared/yaml-source.ts';
+import type { FocusGroups } from './schema.ts';
+
+export interface SourceFile {
+  file: string;
+  sha256: string;
+}
+
+export interface LoadedFocusGroups {
+  codebook: Codebook;
+  transcripts: Transcript[];
+  coding: HumanCoding | undefined;
+  redact: (text: string) => string;
+  /** Every file read, with its hash, for the manifest. */
+  files: SourceFile[];
+}
+
+const portable = (cwd: string, file: string) => relative(cwd, resolve(cwd, file)).split(sep).join('/');
+
+export function loadFocusGroups(spec: FocusGroups, cwd: string, pipelineFile: string): { loaded?: LoadedFocusGroups; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const files: SourceFile[] = [];
+  const read = (file: string, what: string): string | undefined => {
+    const name = portable(cwd, file);
+    try {
+      const bytes = readFileSync(resolve(cwd, file));
+      files.push({ file: name, sha256: createHash('sha256').update(bytes).digest('hex') });
+      return bytes.toString('utf8');
+    } catch {
+      problems.push({ file: pipelineFile, line: 1, message: `focus_groups: cannot read the ${what} ${name}` });
+      return undefined;
+    }
+  };
+
+  const codebookText = read(spec.codebook, 'codebook');
+  const checkedBook = codebookText === undefined ? undefined : checkCodebookText(codebookText, portable(cwd, spec.codebook));
+  if (checkedBook) problems.push(...checkedBook.problems);
+
+  const transcripts: Transcript[] = [];
+  if (spec.transcripts) {
+    // Sorted, so that the segments' order (and every output) does not depend on the file system.
+    const matched = globSync(spec.transcripts, { cwd, onlyFiles: true }).sort();
+    if (matched.length === 0) problems.push({ file: pipelineFile, line: 1, message: `focus_groups: no transcript matches ${spec.transcripts}` });
+    for (const file of matched) {
+      const text = read(file, 'transcript');
+      if (text === undefined) continue;
+      const parsed = parseTranscript(text, portable(cwd, file), { facilitator: spec.facilitator });
+      problems.push(...parsed.problems);
+      if (parsed.transcript) transcripts.push(parsed.transcript);
+    }
+    problems.push(...checkGroups(transcripts));
+  }
+
+  let coding: HumanCoding | undefined;
+  if (spec.coding) {
+    const text = read(spec.coding, 'coding file');
+    if (text !== undefined) {
+      const name = portable(cwd, spec.coding);
+      const parsed = readHumanCodingCsv(text, name);
+      problems.push(...parsed.problems);
+      coding = parsed.coding;
+      if (coding && checkedBook?.codebook) problems.push(...checkCodesKnown(coding.codes.filter((c) => c.code !== ''), checkedBook.codebook, name));
+    }
+  }
+
+  let redact = (text: string) => text;
+  if (spec.redact) {
+    const text = read(spec.redact, 'redaction list');
+    if (text !== undefined) {
+      const parsed = parseRedactions(text, portable(cwd, spec.redact));
+      problems.push(...parsed.problems);
+      if (parsed.list) redact = redactor(parsed.list);
+    }
+  }
+
+  if (problems.length > 0 || !checkedBook?.codebook) return { problems };
+  if (allCodes(checkedBook.codebook).length === 0) return { problems: [{ file: portable(cwd, spec.codebook), line: 1, message: 'the codebook has no codes' }] };
+  return { loaded: { codebook: checkedBook.codebook, transcripts, coding, redact, files }, problems: [] };
+}

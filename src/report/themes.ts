@@ -1,0 +1,61 @@
+/**
+ * How a theme's counts read in the report: the lines of its small table ("3 of 4", "9 of 35,
+ * 25.7%") and the table its chart is drawn from, one bar per sector. Shared by the HTML and
+ * Markdown renderers, so both say the same.
+ */
+import { MARKS } from './labels.ts';
+import { percentNumber } from './format.ts';
+import type { Cell, Qualitative, TableResult, Theme } from './model.ts';
+
+export interface ThemeRow {
+  label: string;
+  groups: string;
+  segments: string;
+}
+
+const count = (n: number | null, base: number, reason: Theme['counts'][number]['segmentsSuppressed']) =>
+  n === null ? (reason ? MARKS[reason].mark : '\u2013') : `${n} of ${base}${base > 0 ? `, ${percentNumber(n / base)}%` : ''}`;
+
+export function themeRows(theme: Theme): ThemeRow[] {
+  return theme.counts.map((c) => ({ label: c.label, groups: count(c.groups, c.groupsBase, c.groupsSuppressed), segments: count(c.segments, c.segmentsBase, c.segmentsSuppressed) }));
+}
+
+/** The attribute the theme counts are broken down by, as a column heading. */
+export function themeByLabel(qualitative: Qualitative): string {
+  const table = qualitative.tables.find((t) => t.id.startsWith('theme-segments-by-'));
+  return table?.by[0]?.text ?? 'Group';
+}
+
+/**
+ * A theme's shares of segments as a one-domain table whose categories are the breakdown's values:
+ * drawn by the same chart code as every other table, it gives one bar per sector.
+ */
+export function themeChartTable(theme: Theme): TableResult {
+  const id = `theme-${theme.id}`;
+  const rows = theme.counts.filter((c) => c.domain !== 'all');
+  const cells: Cell[] = rows.map((c) => ({
+    table: id,
+    domain: 'all',
+    category: c.domain,
+    base_n: c.segmentsBase,
+    cell_n: c.segments,
+    estimate: c.segments === null || c.segmentsBase === 0 ? null : c.segments / c.segmentsBase,
+    se: null,
+    ci_low: null,
+    ci_high: null,
+    deff: null,
+    suppressed: c.segmentsSuppressed,
+  }));
+  return {
+    id,
+    title: `${theme.label}: share of coded segments`,
+    input: 'focus_groups',
+    measure: { question: 'theme', type: 'multiple', text: theme.label },
+    kind: 'proportion',
+    categories: rows.map((c) => ({ id: c.domain, label: c.label })),
+    by: [],
+    ci: 'logit',
+    cells,
+    tests: [],
+  };
+}

@@ -1,0 +1,183 @@
+// The qualitative stage of a pipeline, run for real: transcripts, human coding, automatic coding
+// of what nobody coded, theme tables through disclosure control, quotes, and the report sections.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Papa from 'papaparse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineError, runPipeline, type RunResult } from '../../src/pipeline/run.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const quiet = { log: () => undefined };
+
+const transcript = (group: string, sector: string, turns: string) => `---
+group: ${group}
+method: focus group
+sector: ${sector}
+---
+Facilitator: What does leadership mean in your service?
+
+${turns}
+`;
+
+/** A project of its own: the bundled surveys, a small pipeline, and the files a test writes. */
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tapestry-focus-'));
+  cpSync(join(root, 'surveys'), join(dir, 'surveys'), { recursive: true });
+  cpSync(join(root, 'pipelines', 'codebooks'), join(dir, 'codebooks'), { recursive: true });
+  cpSync(join(root, 'reports', 'leading-together', 'inputs'), join(dir, 'inputs'), { recursive: true });
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+  return dir;
+}
+
+const pipeline = (focus: string) => `id: fg-test
+title: Focus group test
+wave: "2010"
+inputs:
+  individual: { instrument: surveys/leadership-individual.yaml, responses: inputs/individual-2010.csv }
+tables:
+  - { id: tiers, input: individual, measure: tier }
+focus_groups:
+${focus}
+`;
+
+describe('the bundled pipeline’s focus groups', () => {
+  let dir: string;
+  let result: RunResult;
+  const read = (name: string) => readFileSync(join(dir, 'out', name), 'utf8');
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tapestry-focus-bundled-'));
+    for (const sub of ['surveys', 'pipelines']) cpSync(join(root, sub), join(dir, sub), { recursive: true });
+    const inputs = join(root, 'reports', 'leading-together', 'inputs');
+    result = await runPipeline(
+      { pipelineFile: 'pipelines/leading-together.yaml', inputs: { individual: join(inputs, 'individual-2010.csv'), organisational: join(inputs, 'organisational-2010.csv') }, outDir: join(dir, 'out'), cwd: dir },
+      quiet,
+    );
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes theme tables in the tidy layout, by sector, by method and together', () => {
+    for (const id of ['theme-segments-by-sector', 'theme-groups-by-sector', 'theme-segments-by-method', 'theme-groups-by-method', 'theme-co-occurrence']) {
+      const lines = read(`tables/${id}.csv`).trim().split('\n');
+      expect(lines[0]).toBe('table,domain,category,base_n,cell_n,estimate,se,ci_low,ci_high,deff,suppressed');
+      expect(lines.length).toBeGreaterThan(5);
+    }
+    const rows = Papa.parse<Record<string, string>>(read('tables/theme-groups-by-method.csv'), { header: true, skipEmptyLines: true }).data;
+    // Eight transcripts and the survey's free text, which counts as one group of its own.
+    expect(rows.find((r) => r.domain === 'all' && r.category === 'complexity')!.base_n).toBe('9');
+    expect(rows.find((r) => r.domain === 'method=telephone interview')!.base_n).toBe('1');
+  });
+
+  it('marks every automatic code as auto and keeps human codes for the transcripts', () => {
+    const rows = Papa.parse<Record<string, string>>(read('coding/segments.csv'), { header: true, skipEmptyLines: true }).data;
+    const transcriptRows = rows.filter((r) => r.segment_id!.includes('#'));
+    const surveyRows = rows.filter((r) => r.segment_id!.startsWith('organisational:'));
+    expect(transcriptRows.length).toBeGreaterThan(80);
+    expect(transcriptRows.every((r) => r.origin === 'human')).toBe(true);
+    expect(surveyRows.length).toBeGreaterThan(100);
+    expect(surveyRows.every((r) => r.origin === 'auto')).toBe(true);
+    for (const r of surveyRows.filter((r) => r.code !== '')) expect(Number(r.strength)).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('never lets a name on the redaction list into any output', () => {
+    const names = readFileSync(join(root, 'pipelines', 'coding', 'redactions.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    const transcripts = readFileSync(join(root, 'pipelines', 'transcripts', 'leading-together', 'fg-public-2.txt'), 'utf8');
+    expect(transcripts).toContain('Agnes');
+    for (const file of result.files.filter((f) => f !== 'manifest.json')) {
+      for (const name of names) expect(read(file), `${name} in ${file}`).not.toContain(name);
+    }
+    expect(read('coding/segments.csv')).toContain('[name]');
+  });
+
+  it('gives each theme its definition, counts, chart and attributed quotes in both reports', () => {
+    const model = result.model.qualitative!;
+    expect(model.themes.map((t) => t.id)).toEqual(['all-levels', 'authority', 'whole-systems', 'collaborative', 'complexity']);
+    for (const theme of model.themes) {
+      expect(theme.quotes.length).toBeGreaterThan(0);
+      expect(theme.counts[0]!.domain).toBe('all');
+    }
+    const html = read('report.html');
+    const md = read('report.md');
+    expect(html).toContain('Theme 1: Leadership at all levels');
+    expect(html).toMatch(/\(Public sector focus group participant\)/);
+    expect(html).toContain('aria-label="Chart: Leadership at all levels: share of coded segments"');
+    expect(md).toContain('## Theme 5: ');
+    expect(md).toMatch(/^> \(Forum of people who use services and carers, consultation\)/m);
+    expect(model.agreement.at(-1)!.code).toBe('all');
+    expect(model.agreement.at(-1)!.kappa).toBeGreaterThan(0.5);
+  });
+
+  it('records every qualitative source in the manifest with its hash', () => {
+    const manifest = JSON.parse(read('manifest.json')) as { focus_groups: { files: { file: string; sha256: string }[] } };
+    const files = manifest.focus_groups.files.map((f) => f.file);
+    expect(files).toContain('pipelines/codebooks/leading-together.yaml');
+    expect(files).toContain('pipelines/coding/leading-together.csv');
+    expect(files).toContain('pipelines/coding/redactions.txt');
+    expect(files.filter((f) => f.startsWith('pipelines/transcripts/'))).toHaveLength(8);
+  });
+});
+
+describe('a pipeline’s focus groups with bad or unusual sources', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const runIn = async (files: Record<string, string>) => {
+    const dir = project(files);
+    dirs.push(dir);
+    return runPipeline({ pipelineFile: 'pipeline.yaml', outDir: join(dir, 'out'), cwd: dir }, quiet);
+  };
+  const failure = async (files: Record<string, string>) => {
+    const error = await runIn(files).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PipelineError);
+    return (error as Error).message;
+  };
+  const good = {
+    't/a.txt': transcript('fg-a', 'public', 'P1: Everyone on the team leads in their own way, not only the managers at the top.\n\nP2: Budgets are cut every year and the regulation keeps changing, so we are always firefighting.'),
+    't/b.txt': transcript('fg-b', 'private', 'P1: We work with the health board and housing as partners, sharing the decisions about each person.'),
+  };
+
+  it('reports a coded segment that does not exist at its line, and a facilitator turn as not codable', async () => {
+    const message = await failure({
+      ...good,
+      'coding.csv': 'segment_id,coder,code\nfg-a#2,ann,all-levels\nfg-a#9,ann,complexity\nfg-a#1,ann,complexity\n',
+      'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  coding: coding.csv'),
+    });
+    expect(message).toContain('coding.csv:3: there is no segment fg-a#9 in the transcripts or free-text answers');
+    expect(message).toContain("coding.csv:4: fg-a#1 is a facilitator's turn, which is not coded");
+  });
+
+  it('reports a code the codebook lacks, and a malformed transcript, with file and line', async () => {
+    const message = await failure({
+      ...good,
+      't/c.txt': '---\ngroup: fg-c\nmethod: focus group\nsector: public\n---\nP1: fine\n\nthis line has no speaker\n',
+      'coding.csv': 'segment_id,coder,code\nfg-a#2,ann,all-levelz\n',
+      'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  coding: coding.csv'),
+    });
+    expect(message).toMatch(/coding\.csv:2: .*all-levelz.*did you mean `all-levels`/);
+    expect(message).toMatch(/t\/c\.txt:8: /);
+  });
+
+  it('says so when the transcript pattern matches nothing', async () => {
+    const message = await failure({ 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: nowhere/*.txt') });
+    expect(message).toContain('no transcript matches nowhere/*.txt');
+  });
+
+  it('counts a theme under `all` consensus only where every coder applied it', async () => {
+    const coding = 'segment_id,coder,code\nfg-a#2,ann,all-levels\nfg-a#2,bob,all-levels\nfg-a#3,ann,complexity\nfg-a#3,bob,\nfg-b#2,ann,collaborative\nfg-b#2,bob,collaborative\n';
+    const count = async (consensus: string) => {
+      const result = await runIn({ ...good, 'coding.csv': coding, 'pipeline.yaml': pipeline(`  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  coding: coding.csv\n  consensus: ${consensus}\n  disclosure: { min_base: 1, min_cell: 1 }`) });
+      const table = result.model.qualitative!.tables.find((t) => t.id === 'theme-segments-by-sector')!;
+      return table.cells.find((c) => c.domain === 'all' && c.category === 'complexity')!.cell_n;
+    };
+    expect(await count('any')).toBe(1);
+    expect(await count('all')).toBe(0);
+  });
+});
