@@ -22,8 +22,6 @@ export interface Dataset {
   numbers: Map<string, Float64Array>;
   /** Columns kept as text (free-text answers to be coded, and the response ids they belong to). */
   texts: Map<string, string[]>;
-  /** The wave of each response, when the data holds several. */
-  waves: string[];
 }
 
 /** How a column's cells are read. */
@@ -101,8 +99,6 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
   let textStores: (string[] | undefined)[] = [];
   const keptText = new Set(options.text && options.text.length > 0 ? ['response_id', ...options.text] : []);
   let capacity = 0;
-  let waveColumn = -1;
-  const waves: string[] = [];
   let rows = 0;
 
   const grow = () => {
@@ -130,16 +126,16 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
       if (missingExtra.length > 0) report(1, `the header lacks the column${missingExtra.length > 1 ? 's' : ''} ${missingExtra.join(', ')} that the pipeline's design names`);
       const duplicated = header.filter((h, i) => header.indexOf(h) !== i);
       if (duplicated.length > 0) report(1, `the header repeats ${[...new Set(duplicated)].join(', ')}`);
-      waveColumn = position.get('wave') ?? -1;
       readers = header.map((name): Reader => {
         if (options.numeric.includes(name)) return { kind: 'number', name, integer: false };
-        if (options.categorical.includes(name) && !questions.has(name)) return { kind: 'code', name, levels: [], index: new Map() };
+        // The wave is held like a stratum that is not a question: codes, with the levels met.
+        if ((options.categorical.includes(name) && !questions.has(name)) || name === 'wave') return { kind: 'code', name, levels: [], index: new Map() };
         const column = layout.find((c) => c.name === name);
         if (!column || (META_COLUMNS as readonly string[]).includes(name)) return { kind: 'skip', name };
         return readerFor(column, questions.get(column.question!));
       });
       kinds = Uint8Array.from(readers, (r, c) =>
-        keptText.has(header[c]!) ? TEXT : r.kind === 'skip' ? SKIP : r.kind === 'number' ? NUMBER : options.categorical.includes(header[c]!) && !questions.has(header[c]!) ? EXTRA : CODE,
+        keptText.has(header[c]!) ? TEXT : r.kind === 'skip' ? SKIP : r.kind === 'number' ? NUMBER : (options.categorical.includes(header[c]!) && !questions.has(header[c]!)) || header[c] === 'wave' ? EXTRA : CODE,
       );
       levelLists = readers.map((r) => (r.kind === 'code' ? r.levels : []));
       indexes = readers.map((r) => (r.kind === 'code' ? r.index : undefined));
@@ -192,7 +188,6 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
         }
         codeStores[c]![r] = code;
       }
-      if (waveColumn >= 0) waves.push(cells[waveColumn]!);
       if (options.onProgress && rows % 100_000 === 0) options.onProgress(rows);
     },
 
@@ -212,7 +207,7 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
     /** The dataset, or undefined if no header came. */
     finish(): Dataset | undefined {
       if (!readers) return undefined;
-      const dataset: Dataset = { n: rows, codes: new Map(), levels: new Map(), numbers: new Map(), texts: new Map(), waves };
+      const dataset: Dataset = { n: rows, codes: new Map(), levels: new Map(), numbers: new Map(), texts: new Map() };
       readers.forEach((reader, c) => {
         if (textStores[c]) dataset.texts.set(reader.name, textStores[c]!.slice(0, rows));
         if (reader.kind === 'code') {

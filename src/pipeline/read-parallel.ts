@@ -48,7 +48,7 @@ function startWorker(request: ReadPartRequest, onProgress: (rows: number) => voi
 /** Joins the second half's columns onto the first's; levels met first in the second half are appended. */
 function join(first: Dataset, second: ReadPartResult): Dataset {
   const n = first.n + second.n;
-  const joined: Dataset = { n, codes: new Map(), levels: new Map(), numbers: new Map(), texts: new Map(), waves: first.waves.concat(second.waves) };
+  const joined: Dataset = { n, codes: new Map(), levels: new Map(), numbers: new Map(), texts: new Map() };
   for (const [name, texts] of second.texts) joined.texts.set(name, first.texts.get(name)!.concat(texts));
   for (const [name, codes, levels] of second.codes) {
     const head = first.codes.get(name)!;

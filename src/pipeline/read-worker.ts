@@ -24,7 +24,6 @@ export interface ReadPartResult {
   codes: [string, Int16Array, string[]][];
   numbers: [string, Float64Array][];
   texts: [string, string[]][];
-  waves: string[];
   problems: { line: number; message: string }[];
   more: number;
 }
@@ -50,5 +49,5 @@ await parseCsvRange(
 const dataset = builder.finish()!;
 const codes = [...dataset.codes].map(([name, values]): [string, Int16Array, string[]] => [name, values, dataset.levels.get(name)!]);
 const numbers = [...dataset.numbers];
-const result: ReadPartResult = { n: dataset.n, codes, numbers, texts: [...dataset.texts], waves: dataset.waves, problems: problems.problems, more: problems.more() };
+const result: ReadPartResult = { n: dataset.n, codes, numbers, texts: [...dataset.texts], problems: problems.problems, more: problems.more() };
 parentPort!.postMessage({ result }, [...codes.map(([, v]) => v.buffer as ArrayBuffer), ...numbers.map(([, v]) => v.buffer as ArrayBuffer)]);
