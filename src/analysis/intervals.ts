@@ -46,8 +46,9 @@ export function betaInterval({ p, se, df, designRows, level = 0.95 }: IntervalIn
 
 /**
  * wilson: the Wilson score interval with the effective sample size p(1 − p)/se² in place of n and
- * t on the design's df in place of z (survey 4.1 has no Wilson interval to compare with; this is
- * the design-based form of Kott and Carr, and it reduces to Wilson's own for a simple random sample).
+ * t on the design's df in place of z: the design-based form of Kott and Carr, which reduces to
+ * Wilson's own for a simple random sample. survey's svyciprop has no Wilson method (4.1.1 nor
+ * 4.4-2), so the reference values are this formula computed in R from survey's estimates.
  */
 export function wilsonInterval({ p, se, df, designRows, level = 0.95 }: IntervalInput): ProportionInterval {
   const t = qt(1 - (1 - level) / 2, df);
