@@ -33,22 +33,34 @@ export interface LoadedFocusGroups {
 
 const portable = (cwd: string, file: string) => relative(cwd, resolve(cwd, file)).split(sep).join('/');
 
-export function loadFocusGroups(spec: FocusGroups, cwd: string, pipelineFile: string): { loaded?: LoadedFocusGroups; problems: Problem[] } {
+/**
+ * Where the pipeline file names each source: its file, and the line of a `focus_groups` field, so
+ * that a missing file is reported where it is named.
+ */
+export interface PipelineLocation {
+  file: string;
+  line(field: keyof FocusGroups): number;
+}
+
+export function loadFocusGroups(spec: FocusGroups, cwd: string, pipeline: PipelineLocation): { loaded?: LoadedFocusGroups; problems: Problem[] } {
   const problems: Problem[] = [];
   const files: SourceFile[] = [];
-  const read = (file: string, what: string): string | undefined => {
+  const at = (field: keyof FocusGroups, message: string) => problems.push({ file: pipeline.file, line: pipeline.line(field), message });
+  const read = (file: string, what: string, field: keyof FocusGroups): string | undefined => {
     const name = portable(cwd, file);
     try {
       const bytes = readFileSync(resolve(cwd, file));
       files.push({ file: name, sha256: createHash('sha256').update(bytes).digest('hex') });
       return bytes.toString('utf8');
-    } catch {
-      problems.push({ file: pipelineFile, line: 1, message: `focus_groups: cannot read the ${what} ${name}` });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+      at(field, `focus_groups: cannot read the ${what} ${name}: ${reason}`);
       return undefined;
     }
   };
 
-  const codebookText = read(spec.codebook, 'codebook');
+  const codebookText = read(spec.codebook, 'codebook', 'codebook');
   const checkedBook = codebookText === undefined ? undefined : checkCodebookText(codebookText, portable(cwd, spec.codebook));
   if (checkedBook) problems.push(...checkedBook.problems);
 
@@ -56,9 +68,9 @@ export function loadFocusGroups(spec: FocusGroups, cwd: string, pipelineFile: st
   if (spec.transcripts) {
     // Sorted, so that the segments' order (and every output) does not depend on the file system.
     const matched = globSync(spec.transcripts, { cwd, onlyFiles: true }).sort();
-    if (matched.length === 0) problems.push({ file: pipelineFile, line: 1, message: `focus_groups: no transcript matches ${spec.transcripts}` });
+    if (matched.length === 0) at('transcripts', `focus_groups: no transcript matches ${spec.transcripts}`);
     for (const file of matched) {
-      const text = read(file, 'transcript');
+      const text = read(file, 'transcript', 'transcripts');
       if (text === undefined) continue;
       const parsed = parseTranscript(text, portable(cwd, file), { facilitator: spec.facilitator });
       problems.push(...parsed.problems);
@@ -69,7 +81,7 @@ export function loadFocusGroups(spec: FocusGroups, cwd: string, pipelineFile: st
 
   let coding: HumanCoding | undefined;
   if (spec.coding) {
-    const text = read(spec.coding, 'coding file');
+    const text = read(spec.coding, 'coding file', 'coding');
     if (text !== undefined) {
       const name = portable(cwd, spec.coding);
       const parsed = readHumanCodingCsv(text, name);
@@ -81,7 +93,7 @@ export function loadFocusGroups(spec: FocusGroups, cwd: string, pipelineFile: st
 
   let redact = (text: string) => text;
   if (spec.redact) {
-    const text = read(spec.redact, 'redaction list');
+    const text = read(spec.redact, 'redaction list', 'redact');
     if (text !== undefined) {
       const parsed = parseRedactions(text, portable(cwd, spec.redact));
       problems.push(...parsed.problems);

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DesignError } from '../analysis/design.ts';
 import { questionsOf } from '../instrument/schema.ts';
 import type { ReportModel, TableResult } from '../report/model.ts';
-import { formatProblem, type Problem } from '../shared/yaml-source.ts';
+import { formatProblem, YamlSource, type Problem } from '../shared/yaml-source.ts';
 import type { Store } from '../store/open.ts';
 import { checkPipelineText, type CheckedPipeline } from './check.ts';
 import { readResponsesCsv, type Dataset } from './dataset.ts';
@@ -18,7 +18,7 @@ import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
 import { readResponsesFromStore } from './from-store.ts';
 import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownSegments } from './focus-groups.ts';
-import { loadFocusGroups } from './focus-groups-load.ts';
+import { loadFocusGroups, type PipelineLocation } from './focus-groups-load.ts';
 import { renderReport } from './render-step.ts';
 import type { FocusGroups } from './schema.ts';
 import { computeTable } from './tables.ts';
@@ -93,12 +93,12 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
 }
 
 /** The focus-group stage: every source checked first, then coded, counted and quoted. */
-function focusGroupStage(spec: FocusGroups, checked: CheckedPipeline, data: Record<string, { dataset: Dataset }>, options: RunOptions, pipelineFile: string, rules: { min_base: number; min_cell: number }) {
-  const { loaded, problems } = loadFocusGroups(spec, options.cwd, pipelineFile);
+function focusGroupStage(spec: FocusGroups, checked: CheckedPipeline, data: Record<string, { dataset: Dataset }>, options: RunOptions, location: PipelineLocation, rules: { min_base: number; min_cell: number }) {
+  const { loaded, problems } = loadFocusGroups(spec, options.cwd, location);
   if (!loaded) fail(problems);
   const inputs = Object.fromEntries(Object.entries(data).map(([name, { dataset }]) => [name, { dataset, instrument: checked.instruments[name]!.instrument }]));
   const segments = allSegments(spec, loaded, inputs);
-  const unknown = unknownSegments(loaded, segments, spec.coding ?? pipelineFile);
+  const unknown = unknownSegments(loaded, segments, spec.coding ?? location.file);
   if (unknown.length > 0) fail(unknown);
   const result = focusGroupReport(spec, loaded, segments);
   const disclosure = spec.disclosure ?? rules;
@@ -172,7 +172,9 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   let focus: ReturnType<typeof focusGroupStage> | undefined;
   if (pipeline.focus_groups) {
     progress('coding the focus groups');
-    focus = focusGroupStage(pipeline.focus_groups, checked, data, options, portable(options.cwd, options.pipelineFile), pipeline.disclosure);
+    const source = new YamlSource(text, portable(options.cwd, options.pipelineFile));
+    const location = { file: source.file, line: (field: string) => source.line(['focus_groups', field], { key: true }) };
+    focus = focusGroupStage(pipeline.focus_groups, checked, data, options, location, pipeline.disclosure);
     suppressions.push(...focus.suppressions);
   }
 

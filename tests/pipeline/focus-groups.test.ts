@@ -165,9 +165,10 @@ describe('a pipeline’s focus groups with bad or unusual sources', () => {
     expect(message).toMatch(/t\/c\.txt:8: /);
   });
 
-  it('says so when the transcript pattern matches nothing', async () => {
-    const message = await failure({ 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: nowhere/*.txt') });
-    expect(message).toContain('no transcript matches nowhere/*.txt');
+  it('reports a transcript pattern that matches nothing and a missing file at the lines that name them', async () => {
+    const message = await failure({ 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: nowhere/*.txt\n  redact: names.txt') });
+    expect(message).toContain('pipeline.yaml:10: focus_groups: no transcript matches nowhere/*.txt');
+    expect(message).toContain('pipeline.yaml:11: focus_groups: cannot read the redaction list names.txt: there is no such file');
   });
 
   it('counts a theme under `all` consensus only where every coder applied it', async () => {
