@@ -118,7 +118,7 @@ function share(count: number, base: number): number | null {
 
 const COUNT_NOTE = 'Percentages of the base; bases (n) are counts of coded segments or of groups, not respondents. Theme counts describe the material, not a sample: they carry no confidence intervals.';
 
-function countsTable(id: string, title: string, question: string, codes: Labelled[], by: string, values: string[], rows: { domain: string; code: string; count: number; base: number }[]): TableResult {
+function countsTable(id: string, title: string, question: string, allLabel: string, codes: Labelled[], by: string, values: string[], rows: { domain: string; code: string; count: number; base: number }[]): TableResult {
   const cells: Cell[] = rows.map((row) => {
     const estimate = share(row.count, row.base);
     return { table: id, domain: row.domain, category: row.code, base_n: row.base, cell_n: row.count, estimate, se: null, ci_low: null, ci_high: null, deff: null, suppressed: '' };
@@ -137,6 +137,7 @@ function countsTable(id: string, title: string, question: string, codes: Labelle
     cells,
     tests: [],
     note: COUNT_NOTE,
+    allLabel,
   };
 }
 
@@ -150,13 +151,13 @@ export function themeTables(spec: FocusGroups, loaded: LoadedFocusGroups, coded:
     const values = [...new Set(counts.map((c) => c.domain).filter((d) => d !== 'all').map((d) => d.slice(by.length + 1)))];
     if (values.length === 0) continue;
     tables.push(
-      countsTable(`theme-segments-by-${by}`, `Themes in the coded segments, by ${attributeLabel(by).toLowerCase()}`, 'Share of coded segments with each theme', codes, by, values, counts.map((c) => ({ domain: c.domain, code: c.code, count: c.segments, base: c.segmentsBase }))),
-      countsTable(`theme-groups-by-${by}`, `Groups in which each theme came up, by ${attributeLabel(by).toLowerCase()}`, 'Share of groups (focus groups, interviews, consultations) in which each theme was coded at least once', codes, by, values, counts.map((c) => ({ domain: c.domain, code: c.code, count: c.groups, base: c.groupsBase }))),
+      countsTable(`theme-segments-by-${by}`, `Themes in the coded segments, by ${attributeLabel(by).toLowerCase()}`, 'Share of coded segments with each theme', 'All coded segments', codes, by, values, counts.map((c) => ({ domain: c.domain, code: c.code, count: c.segments, base: c.segmentsBase }))),
+      countsTable(`theme-groups-by-${by}`, `Groups in which each theme came up, by ${attributeLabel(by).toLowerCase()}`, 'Share of groups (focus groups, interviews, consultations) in which each theme was coded at least once', 'All groups', codes, by, values, counts.map((c) => ({ domain: c.domain, code: c.code, count: c.groups, base: c.groupsBase }))),
     );
   }
   const pairs = coOccurrence(input, ids);
   tables.push(
-    countsTable('theme-co-occurrence', 'Themes coded together', 'Of the segments with the theme in the row, the share that also have the theme in the column', codes, 'theme', ids, pairs.map((p) => ({ domain: `theme=${p.a}`, code: p.b, count: p.segments, base: p.base }))),
+    countsTable('theme-co-occurrence', 'Themes coded together', 'Of the segments with the theme in the row, the share that also have the theme in the column', 'All coded segments', codes, 'theme', ids, pairs.map((p) => ({ domain: `theme=${p.a}`, code: p.b, count: p.segments, base: p.base }))),
   );
   // Co-occurrence rows are themes, labelled by the codebook.
   tables[tables.length - 1]!.by = [{ question: 'theme', text: 'Theme', levels: codes }];

@@ -131,7 +131,8 @@ function proportionSpec(table: TableResult, note: string): TopLevelSpec {
   const y = { field: 'category', type: 'nominal', sort: categories.map((c) => categoryNames.get(c.id)!), title: null };
   // Percentages run from 0 to 100 whatever the data, so panels and tables compare at a glance;
   // marks are clipped to that range.
-  const x = { type: 'quantitative', scale: { domain: [0, 1], nice: false }, axis: { format: '.0%', title: 'Estimate (bar) and confidence interval (line)', tickCount: 5 } };
+  const title = hasIntervals(table) ? 'Estimate (bar) and confidence interval (line)' : 'Share of the base';
+  const x = { type: 'quantitative', scale: { domain: [0, 1], nice: false }, axis: { format: '.0%', title, tickCount: 5 } };
   return {
     config: CONFIG,
     padding: 8,
@@ -163,6 +164,11 @@ function meanSpec(table: TableResult, note: string): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
+/** Theme counts describe the material and carry no intervals; survey estimates do. */
+function hasIntervals(table: TableResult): boolean {
+  return table.cells.some((c) => c.ci_low !== null);
+}
+
 export function chartSpec(table: TableResult): TopLevelSpec {
   const note = omittedNote(table);
   return table.kind === 'mean' ? meanSpec(table, note) : proportionSpec(table, note);
@@ -173,7 +179,9 @@ export function chartDescription(table: TableResult): string {
   const what =
     table.kind === 'mean'
       ? 'Horizontal bars show the estimated mean for each group, with a line for its confidence interval.'
-      : 'Horizontal bars show the estimated percentage giving each answer, one panel per group, with a line for each confidence interval.';
+      : hasIntervals(table)
+        ? 'Horizontal bars show the estimated percentage giving each answer, one panel per group, with a line for each confidence interval.'
+        : 'Horizontal bars show each percentage of its base, one panel per group.';
   const note = omittedNote(table);
   return [what, note, 'The same figures are in the table.'].filter((s) => s !== '').join(' ');
 }

@@ -21,7 +21,7 @@ function variablesOf(table: TableResult): Map<string, Labelled[]> {
  * shown as it is written, so a mismatch between model and labels shows rather than hides.
  */
 export function domainLabel(table: TableResult, domain: string): string {
-  if (domain === 'all') return ALL_LABEL;
+  if (domain === 'all') return table.allLabel ?? ALL_LABEL;
   const variables = variablesOf(table);
   return domain
     .split(';')

@@ -59,6 +59,8 @@ export interface TableResult {
   tests: TestResult[];
   /** What the numbers are, when not survey estimates (theme counts have no intervals). */
   note?: string;
+  /** What the `all` domain is called, when it is not respondents (theme counts: segments, groups). */
+  allLabel?: string;
 }
 
 export interface Suppression {

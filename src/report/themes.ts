@@ -30,6 +30,12 @@ export function themeByLabel(qualitative: Qualitative): string {
  * A theme's shares of segments as a one-domain table whose categories are the breakdown's values:
  * drawn by the same chart code as every other table, it gives one bar per sector.
  */
+/** The breakdown's name from a theme's domains (`sector=public` → `sector`). */
+function themeBy(theme: Theme): string {
+  const domain = theme.counts.find((c) => c.domain !== 'all')?.domain ?? 'group=';
+  return domain.slice(0, domain.indexOf('='));
+}
+
 export function themeChartTable(theme: Theme): TableResult {
   const id = `theme-${theme.id}`;
   const rows = theme.counts.filter((c) => c.domain !== 'all');
@@ -57,5 +63,6 @@ export function themeChartTable(theme: Theme): TableResult {
     ci: 'logit',
     cells,
     tests: [],
+    allLabel: `By ${themeBy(theme)}`,
   };
 }

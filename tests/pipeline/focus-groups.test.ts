@@ -109,6 +109,11 @@ describe('the bundled pipeline’s focus groups', () => {
     expect(html).toContain('aria-label="Chart: Leadership at all levels: share of coded segments"');
     expect(md).toContain('## Theme 5: ');
     expect(md).toMatch(/^> \(Forum of people who use services and carers, consultation\)/m);
+    // Theme counts are of segments and groups, without intervals, and say so.
+    expect(md).toMatch(/^\| All coded segments \|/m);
+    expect(md).toMatch(/^\| All groups \|/m);
+    expect(md).not.toMatch(/## Themes in the coded segments[^#]*All respondents/);
+    expect(html).toContain('Share of the base');
     expect(model.agreement.at(-1)!.code).toBe('all');
     expect(model.agreement.at(-1)!.kappa).toBeGreaterThan(0.5);
   });
