@@ -276,7 +276,8 @@ async function agree(io: Io, file: string, opts: AgreeOptions): Promise<void> {
     if (codes.length === 0) throw new UserError(`${shown} applies no code at all, so there is nothing to compare; name the codes that could have applied with --codebook`);
   }
   // Who saw what: a coder who saw a segment and applied no code said that none applies.
-  const seen: Record<string, string[]> = {};
+  // No prototype: a coder may be called `constructor` or `__proto__`.
+  const seen: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const { segmentId, coder } of coding.seen) (seen[coder] ??= []).push(segmentId);
   const table = agreementTable(coding.codes, { codes, seen });
   const report: AgreeReport = { file: shown, codebook: codebook?.id ?? null, coders: table.coders, segments: table.units.length, byCode: table.byCode, overall: table.overall };

@@ -26,7 +26,7 @@ export interface HumanCoding {
    * code applied: without them a segment nobody coded and a segment found to need no code
    * would look the same.
    */
-  seen: { segmentId: string; coder: string }[];
+  seen: { segmentId: string; coder: string; line: number }[];
 }
 
 /**
@@ -208,7 +208,7 @@ export function readHumanCodingCsv(text: string, file: string): { coding?: Human
     if (!pair) {
       pair = {};
       pairs.set(pairKey, pair);
-      seen.push({ segmentId, coder });
+      seen.push({ segmentId, coder, line: row.line });
     }
     if (applied === '') pair.noCode = row.line;
     else {

@@ -127,6 +127,20 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
     if (!focus.transcripts && focus.free_text.length === 0) {
       problems.push(source.problem(['focus_groups'], 'focus_groups needs `transcripts`, `free_text`, or both: there is nothing to code', { key: true }));
     }
+    if (!focus.coding && !focus.auto) {
+      problems.push(source.problem(['focus_groups'], 'focus_groups has neither `coding` (people’s codes) nor `auto: true`, so nothing would be coded', { key: true }));
+    }
+    focus.by.forEach((name, i) => {
+      const first = focus.by.indexOf(name);
+      if (first !== i) problems.push(source.problem(['focus_groups', 'by', i], `focus_groups.by names ${code(name)} twice`));
+    });
+    const sources = new Map<string, number>();
+    focus.free_text.forEach((entry, i) => {
+      const key = `${entry.input}.${entry.question}`;
+      const first = sources.get(key);
+      if (first !== undefined) problems.push(source.problem(['focus_groups', 'free_text', i], `free_text names ${code(key)} twice (first on line ${first})`));
+      else sources.set(key, source.line(['focus_groups', 'free_text', i]));
+    });
     focus.free_text.forEach((entry, i) => {
       const at: Path = ['focus_groups', 'free_text', i];
       const instrument = instruments[entry.input];

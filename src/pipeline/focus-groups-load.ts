@@ -39,7 +39,8 @@ const portable = (cwd: string, file: string) => relative(cwd, resolve(cwd, file)
  */
 export interface PipelineLocation {
   file: string;
-  line(field: keyof FocusGroups): number;
+  /** The line of `focus_groups.<field>[.<index>]`. */
+  line(field: keyof FocusGroups, index?: number): number;
 }
 
 export function loadFocusGroups(spec: FocusGroups, cwd: string, pipeline: PipelineLocation): { loaded?: LoadedFocusGroups; problems: Problem[] } {

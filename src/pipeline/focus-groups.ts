@@ -47,12 +47,13 @@ export function freeTextSegments(spec: FocusGroups, inputs: Record<string, { dat
     const segments: Segment[] = [];
     texts.forEach((text, i) => {
       if (text.trim() === '') return;
-      const own: Record<string, string> = { group: `${input} survey`, method: 'survey free text', source: 'survey', question };
+      // Answers are not groups: they carry no `group`, so group counts are of transcripts alone.
+      const own: Record<string, string> = { method: 'survey free text', source: 'survey', input, question, attribution: `${input.charAt(0).toUpperCase()}${input.slice(1).replace(/_/g, ' ')} survey response` };
       for (const name of attributes) {
         const code = dataset.codes.get(name)![i]!;
         if (code >= 0) own[name] = dataset.levels.get(name)![code]!;
       }
-      segments.push({ id: `${input}:${ids[i] ?? i + 1}`, text, attributes: own });
+      segments.push({ id: `${input}.${question}:${ids[i] ?? i + 1}`, text, attributes: own });
     });
     return segments;
   });
@@ -146,13 +147,19 @@ export function themeTables(spec: FocusGroups, loaded: LoadedFocusGroups, coded:
   const ids = codes.map((c) => c.id);
   const input: SegmentCoding[] = coded.filter((c) => c.origin !== 'none').map((c) => ({ segment: c.segment, codes: c.codes }));
   const tables: TableResult[] = [];
+  // Groups are the transcripts' groups; free-text answers count as segments only.
+  const grouped = input.filter((c) => c.segment.attributes.group !== undefined);
   for (const by of spec.by) {
     const counts = themeCounts(input, ids, by);
+    const groupCounts = new Map(themeCounts(grouped, ids, by).map((c) => [`${c.domain}\u0000${c.code}`, c]));
     const values = [...new Set(counts.map((c) => c.domain).filter((d) => d !== 'all').map((d) => d.slice(by.length + 1)))];
     if (values.length === 0) continue;
     tables.push(
       countsTable(`theme-segments-by-${by}`, `Themes in the coded segments, by ${attributeLabel(by).toLowerCase()}`, 'Share of coded segments with each theme', 'All coded segments', codes, by, values, counts.map((c) => ({ domain: c.domain, code: c.code, count: c.segments, base: c.segmentsBase }))),
-      countsTable(`theme-groups-by-${by}`, `Groups in which each theme came up, by ${attributeLabel(by).toLowerCase()}`, 'Share of groups (focus groups, interviews, consultations) in which each theme was coded at least once', 'All groups', codes, by, values, counts.map((c) => ({ domain: c.domain, code: c.code, count: c.groups, base: c.groupsBase }))),
+      countsTable(`theme-groups-by-${by}`, `Groups in which each theme came up, by ${attributeLabel(by).toLowerCase()}`, 'Share of groups (focus groups, interviews, consultations) in which each theme was coded at least once', 'All groups', codes, by, values, counts.map((c) => {
+        const g = groupCounts.get(`${c.domain}\u0000${c.code}`);
+        return { domain: c.domain, code: c.code, count: g?.groups ?? 0, base: g?.groupsBase ?? 0 };
+      })),
     );
   }
   const pairs = coOccurrence(input, ids);
@@ -168,7 +175,8 @@ export function themeTables(spec: FocusGroups, loaded: LoadedFocusGroups, coded:
 export function unknownSegments(loaded: LoadedFocusGroups, segments: Segment[], codingFile: string): Problem[] {
   const known = new Set(segments.map((s) => s.id));
   const facilitator = new Set(loaded.transcripts.flatMap((t) => t.segments.filter((s) => s.attributes.role === 'facilitator').map((s) => s.id)));
-  return (loaded.coding?.codes ?? [])
+  // Every row counts, an empty code too: it says a coder read that segment.
+  return (loaded.coding?.seen ?? [])
     .filter((c) => !known.has(c.segmentId))
     .map((c) => ({
       file: codingFile,
@@ -177,12 +185,31 @@ export function unknownSegments(loaded: LoadedFocusGroups, segments: Segment[], 
     }));
 }
 
+/**
+ * Every codable segment, with its attribute values redacted: they become table labels and CSV
+ * cells (a `location` or a `speaker`), so a listed name must not survive in them either. The text
+ * stays as it is for coding; quotes and exports redact it on the way out.
+ */
 export function allSegments(spec: FocusGroups, loaded: LoadedFocusGroups, inputs: Record<string, { dataset: Dataset; instrument: Instrument }>): Segment[] {
-  return [...loaded.transcripts.flatMap(codableSegments), ...freeTextSegments(spec, inputs)];
+  return [...loaded.transcripts.flatMap(codableSegments), ...freeTextSegments(spec, inputs)].map((segment) => ({
+    ...segment,
+    attributes: Object.fromEntries(Object.entries(segment.attributes).map(([key, value]) => [key, loaded.redact(value)])),
+  }));
+}
+
+/** `by` names that no segment has: a misspelt attribute would otherwise give empty tables. */
+export function unknownAttributes(spec: FocusGroups, segments: Segment[]): { index: number; message: string }[] {
+  const names = [...new Set(segments.flatMap((s) => Object.keys(s.attributes)))].sort();
+  return spec.by.flatMap((name, index) =>
+    segments.some((s) => s.attributes[name] !== undefined) ? [] : [{ index, message: `focus_groups.by names \`${name}\`, which no segment has (they have: ${names.join(', ')})` }],
+  );
 }
 
 function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  // Text typed by respondents may start like a spreadsheet formula; a leading apostrophe keeps a
+  // spreadsheet from running it (the OWASP advice for CSV exports).
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function segmentsCsv(coded: CodedSegment[], spec: FocusGroups, redact: (text: string) => string): string {
@@ -208,7 +235,8 @@ export function focusGroupReport(spec: FocusGroups, loaded: LoadedFocusGroups, s
   const ids = codes.map((c) => c.id);
 
   const coding = loaded.coding;
-  const seen: Record<string, string[]> = {};
+  // No prototype: a coder may be called `constructor` or `__proto__`.
+  const seen: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const { segmentId, coder } of coding?.seen ?? []) (seen[coder] ??= []).push(segmentId);
   const coders = Object.keys(seen);
   const agreement =
@@ -250,7 +278,7 @@ export function focusGroupReport(spec: FocusGroups, loaded: LoadedFocusGroups, s
       : `The material is free-text survey answers: ${segments.length} segments.`,
     `People coded ${human} segment${human === 1 ? '' : 's'}${coders.length > 0 ? ` (${coders.length} coder${coders.length === 1 ? '' : 's'})` : ''}; a theme counts for a segment when ${spec.consensus === 'all' ? 'every coder who read it applied it' : 'any coder who read it applied it'}.`,
     spec.auto
-      ? `${auto} segment${auto === 1 ? ' that no person coded was' : 's that no person coded were'} coded automatically (a classifier trained on the human codes and the codebook), keeping codes with confidence of at least ${spec.min_confidence}; they are marked auto in coding/segments.csv and under their quotes.`
+      ? `${auto} segment${auto === 1 ? ' that no person coded was' : 's that no person coded were'} coded automatically (a classifier trained on the human codes and the codebook), keeping codes with confidence of at least ${spec.min_confidence}; they are marked “coded automatically” under their quotes.`
       : 'Only human codes are used.',
     ...(spec.redact ? ['Personal names on the study’s redaction list are replaced by [name] in every quote and export.'] : []),
   ];

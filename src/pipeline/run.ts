@@ -17,7 +17,7 @@ import { readResponsesCsv, type Dataset } from './dataset.ts';
 import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
 import { readResponsesFromStore } from './from-store.ts';
-import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownSegments } from './focus-groups.ts';
+import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownAttributes, unknownSegments } from './focus-groups.ts';
 import { loadFocusGroups, type PipelineLocation } from './focus-groups-load.ts';
 import { renderReport } from './render-step.ts';
 import type { FocusGroups } from './schema.ts';
@@ -98,6 +98,8 @@ function focusGroupStage(spec: FocusGroups, checked: CheckedPipeline, data: Reco
   if (!loaded) fail(problems);
   const inputs = Object.fromEntries(Object.entries(data).map(([name, { dataset }]) => [name, { dataset, instrument: checked.instruments[name]!.instrument }]));
   const segments = allSegments(spec, loaded, inputs);
+  const missing = unknownAttributes(spec, segments);
+  if (missing.length > 0) fail(missing.map(({ index, message }) => ({ file: location.file, line: location.line('by', index), message })));
   const unknown = unknownSegments(loaded, segments, spec.coding ?? location.file);
   if (unknown.length > 0) fail(unknown);
   const result = focusGroupReport(spec, loaded, segments);
@@ -173,7 +175,10 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   if (pipeline.focus_groups) {
     progress('coding the focus groups');
     const source = new YamlSource(text, portable(options.cwd, options.pipelineFile));
-    const location = { file: source.file, line: (field: string) => source.line(['focus_groups', field], { key: true }) };
+    const location: PipelineLocation = {
+      file: source.file,
+      line: (field, index) => (index === undefined ? source.line(['focus_groups', field], { key: true }) : source.line(['focus_groups', field, index])),
+    };
     focus = focusGroupStage(pipeline.focus_groups, checked, data, options, location, pipeline.disclosure);
     suppressions.push(...focus.suppressions);
   }
@@ -194,7 +199,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
 
   progress('writing the report');
   const files = await renderReport(model);
-  if (focus) files['coding/segments.csv'] = focus.segmentsCsv;
+  if (focus && pipeline.focus_groups!.export_segments) files['coding/segments.csv'] = focus.segmentsCsv;
   const outDir = resolve(options.cwd, options.outDir ?? join('reports', pipeline.id, wave));
   const manifest = {
     pipeline: { id: pipeline.id, file: portable(options.cwd, options.pipelineFile), sha256: sha256(text) },

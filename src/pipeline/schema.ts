@@ -84,12 +84,18 @@ export const FocusGroups = z.strictObject({
   quotes: z
     .strictObject({
       per_theme: z.number().int().min(0).default(2),
-      max_words: z.number().int().min(5).default(60),
+      // Quotes have at least 8 words (shorter ones are too slight to stand alone).
+      max_words: z.number().int().min(8).default(60),
     })
     .default({ per_theme: 2, max_words: 60 }),
   /** Disclosure rules for the theme tables; the pipeline's own when omitted. */
   disclosure: Disclosure.optional(),
   free_text: z.array(FreeTextSource).default([]),
+  /**
+   * Also write `coding/segments.csv`, every segment's codes with its attributes. Off by default:
+   * it is a working file, and its rows would let a reader undo the theme tables' suppression.
+   */
+  export_segments: z.boolean().default(false),
 });
 export type FocusGroups = z.infer<typeof FocusGroups>;
 

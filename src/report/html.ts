@@ -11,7 +11,7 @@ import nunjucks from 'nunjucks';
 import { chartIdPrefix, chartTitle, tableChartSvg } from './chart.ts';
 import { tableGrid, tableNote, type GridRow } from './grid.ts';
 import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionLine, type SuppressionMark } from './labels.ts';
-import type { ReportModel, TableResult } from './model.ts';
+import type { ReportModel, SuppressionReason, TableResult } from './model.ts';
 import { inlineSvg } from './svg.ts';
 import { themeByLabel, themeChartTable, themeRows } from './themes.ts';
 
@@ -87,6 +87,7 @@ async function htmlQualitative(model: ReportModel) {
       definition: theme.definition,
       byLabel,
       rows: themeRows(theme),
+      legend: legendFor([...new Set(theme.counts.flatMap((c) => [c.groupsSuppressed, c.segmentsSuppressed]).filter((r) => r !== ''))] as SuppressionReason[]),
       chart: { svg: chartTable.categories.length > 0 ? inlineSvg(await tableChartSvg(chartTable)) : '', title: chartTitle(chartTable), caption: `One bar per ${byLabel.toLowerCase()}; marks as in the tables.` },
       quotes: theme.quotes,
     });

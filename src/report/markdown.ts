@@ -5,7 +5,7 @@
  */
 import { tableGrid, tableNote, type Grid } from './grid.ts';
 import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
-import type { ReportModel, Suppression, TableResult } from './model.ts';
+import type { ReportModel, Suppression, SuppressionReason, TableResult } from './model.ts';
 import { themeByLabel, themeRows } from './themes.ts';
 
 /** One line of text, with the characters Markdown would act on escaped. */
@@ -68,8 +68,10 @@ function qualitativeSection(model: ReportModel): string[] {
     lines.push(`## Theme ${t + 1}: ${mdText(theme.label)}`, '');
     if (theme.definition) lines.push(mdText(theme.definition), '');
     lines.push(`| ${mdText(byLabel)} | Groups | Segments |`, '| --- | ---: | ---: |');
-    for (const row of themeRows(theme)) lines.push(`| ${mdText(row.label)} | ${row.groups} | ${row.segments} |`);
+    for (const row of themeRows(theme)) lines.push(`| ${mdText(row.label)} | ${row.groups.text} | ${row.segments.text} |`);
     lines.push('');
+    const legend = legendFor(theme.counts.flatMap((c) => [c.groupsSuppressed, c.segmentsSuppressed]).filter((r): r is SuppressionReason => r !== ''));
+    if (legend.length > 0) lines.push(...legendLines(legend), '');
     for (const quote of theme.quotes) {
       lines.push(`> “${mdText(quote.text)}”`, `> (${mdText(quote.attribution)})${quote.origin === 'auto' ? ' — coded automatically' : ''}`, '');
     }

@@ -7,14 +7,23 @@ import { MARKS } from './labels.ts';
 import { percentNumber } from './format.ts';
 import type { Cell, Qualitative, TableResult, Theme } from './model.ts';
 
-export interface ThemeRow {
-  label: string;
-  groups: string;
-  segments: string;
+/** A count as shown ("9 of 35, 25.7%"), or a mark with the words a screen reader says for it. */
+export interface ThemeCell {
+  text: string;
+  /** Set for a withheld count: what the mark means, for those who cannot see it. */
+  spoken: string;
 }
 
-const count = (n: number | null, base: number, reason: Theme['counts'][number]['segmentsSuppressed']) =>
-  n === null ? (reason ? MARKS[reason].mark : '\u2013') : `${n} of ${base}${base > 0 ? `, ${percentNumber(n / base)}%` : ''}`;
+export interface ThemeRow {
+  label: string;
+  groups: ThemeCell;
+  segments: ThemeCell;
+}
+
+function count(n: number | null, base: number, reason: Theme['counts'][number]['segmentsSuppressed']): ThemeCell {
+  if (n !== null) return { text: `${n} of ${base}${base > 0 ? `, ${percentNumber(n / base)}%` : ''}`, spoken: '' };
+  return reason ? { text: MARKS[reason].mark, spoken: MARKS[reason].spoken } : { text: '\u2013', spoken: 'none to count' };
+}
 
 export function themeRows(theme: Theme): ThemeRow[] {
   return theme.counts.map((c) => ({ label: c.label, groups: count(c.groups, c.groupsBase, c.groupsSuppressed), segments: count(c.segments, c.segmentsBase, c.segmentsSuppressed) }));

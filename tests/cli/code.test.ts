@@ -269,6 +269,14 @@ describe('tapestry code agree', () => {
     expect(row).toMatchObject({ code: 'authority', units: 2, coders: 2, agreement: 1, kappa: 1, alpha: 1 });
   });
 
+  it('takes coders named like the properties every object has', async () => {
+    write('odd-coders.csv', 'segment_id,coder,code\ns1,constructor,authority\ns1,__proto__,authority\ns2,constructor,\ns2,__proto__,\n');
+    const { code, out } = await tapestry('code', 'agree', 'odd-coders.csv', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out).coders).toEqual(['constructor', '__proto__']);
+    expect(JSON.parse(out).byCode[0]).toMatchObject({ code: 'authority', units: 2, agreement: 1 });
+  });
+
   it('prints an undefined statistic as a dash and says why beneath the table', async () => {
     write('one-code.csv', 'segment_id,coder,code\ns1,ann,authority\ns1,bob,authority\ns2,ann,authority\ns2,bob,authority\n');
     const { code, out } = await tapestry('code', 'agree', 'one-code.csv');

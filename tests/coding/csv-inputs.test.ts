@@ -104,10 +104,10 @@ describe('reading a human coding CSV', () => {
       { segmentId: 'g1#3', coder: 'bob', code: 'sharing', line: 6 },
     ]);
     expect(coding.seen).toEqual([
-      { segmentId: 'g1#2', coder: 'ann' },
-      { segmentId: 'g1#2', coder: 'bob' },
-      { segmentId: 'g1#3', coder: 'ann' },
-      { segmentId: 'g1#3', coder: 'bob' },
+      { segmentId: 'g1#2', coder: 'ann', line: 2 },
+      { segmentId: 'g1#2', coder: 'bob', line: 4 },
+      { segmentId: 'g1#3', coder: 'ann', line: 5 },
+      { segmentId: 'g1#3', coder: 'bob', line: 6 },
     ]);
   });
 

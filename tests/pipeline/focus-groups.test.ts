@@ -52,6 +52,9 @@ describe('the bundled pipeline’s focus groups', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tapestry-focus-bundled-'));
     for (const sub of ['surveys', 'pipelines']) cpSync(join(root, sub), join(dir, sub), { recursive: true });
+    // The segments file is a working file, written only when asked for.
+    const file = join(dir, 'pipelines', 'leading-together.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}  export_segments: true\n`);
     const inputs = join(root, 'reports', 'leading-together', 'inputs');
     result = await runPipeline(
       { pipelineFile: 'pipelines/leading-together.yaml', inputs: { individual: join(inputs, 'individual-2010.csv'), organisational: join(inputs, 'organisational-2010.csv') }, outDir: join(dir, 'out'), cwd: dir },
@@ -67,15 +70,16 @@ describe('the bundled pipeline’s focus groups', () => {
       expect(lines.length).toBeGreaterThan(5);
     }
     const rows = Papa.parse<Record<string, string>>(read('tables/theme-groups-by-method.csv'), { header: true, skipEmptyLines: true }).data;
-    // Eight transcripts and the survey's free text, which counts as one group of its own.
-    expect(rows.find((r) => r.domain === 'all' && r.category === 'complexity')!.base_n).toBe('9');
+    // Groups are the eight transcripts; free-text answers are segments, not groups.
+    expect(rows.find((r) => r.domain === 'all' && r.category === 'complexity')!.base_n).toBe('8');
+    expect(rows.find((r) => r.domain === 'method=survey free text')!.base_n).toBe('0');
     expect(rows.find((r) => r.domain === 'method=telephone interview')!.base_n).toBe('1');
   });
 
   it('marks every automatic code as auto and keeps human codes for the transcripts', () => {
     const rows = Papa.parse<Record<string, string>>(read('coding/segments.csv'), { header: true, skipEmptyLines: true }).data;
     const transcriptRows = rows.filter((r) => r.segment_id!.includes('#'));
-    const surveyRows = rows.filter((r) => r.segment_id!.startsWith('organisational:'));
+    const surveyRows = rows.filter((r) => r.segment_id!.startsWith('organisational.barriers:'));
     expect(transcriptRows.length).toBeGreaterThan(80);
     expect(transcriptRows.every((r) => r.origin === 'human')).toBe(true);
     expect(surveyRows.length).toBeGreaterThan(100);
@@ -171,9 +175,41 @@ describe('a pipeline’s focus groups with bad or unusual sources', () => {
   });
 
   it('reports a transcript pattern that matches nothing and a missing file at the lines that name them', async () => {
-    const message = await failure({ 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: nowhere/*.txt\n  redact: names.txt') });
+    const message = await failure({ 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: nowhere/*.txt\n  redact: names.txt\n  auto: true') });
     expect(message).toContain('pipeline.yaml:10: focus_groups: no transcript matches nowhere/*.txt');
     expect(message).toContain('pipeline.yaml:11: focus_groups: cannot read the redaction list names.txt: there is no such file');
+  });
+
+  it('refuses a block that would code nothing, a `by` named twice, and a `by` no segment has', async () => {
+    const nothing = await failure({ ...good, 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  by: [sector, sector]') });
+    expect(nothing).toContain('pipeline.yaml:8: focus_groups has neither `coding` (people’s codes) nor `auto: true`');
+    expect(nothing).toMatch(/pipeline\.yaml:11: focus_groups\.by names `sector` twice/);
+    const misspelt = await failure({ ...good, 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  auto: true\n  by: [sectr]') });
+    expect(misspelt).toMatch(/pipeline\.yaml:12: focus_groups\.by names `sectr`, which no segment has \(they have: .*sector/);
+  });
+
+  it('checks rows that apply no code as well: they too must name a segment', async () => {
+    const message = await failure({
+      ...good,
+      'coding.csv': 'segment_id,coder,code\nfg-a#2,ann,all-levels\nfg-a#7,ann,\n',
+      'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  coding: coding.csv'),
+    });
+    expect(message).toContain('coding.csv:3: there is no segment fg-a#7 in the transcripts or free-text answers');
+  });
+
+  it('redacts names in attribute values and defuses formula-like text in the segments file', async () => {
+    const located = transcript('fg-c', 'public', 'P1: =HYPERLINK("http://example.org") is how leadership at all levels starts, with everyone.').replace('sector: public', 'sector: public\nlocation: Kirkton Mains');
+    const result = await runIn({
+      ...good,
+      't/c.txt': located,
+      'names.txt': 'Kirkton Mains\n',
+      'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  redact: names.txt\n  auto: true\n  by: [sector, location]\n  export_segments: true'),
+    });
+    const out = join(result.dir);
+    for (const file of result.files) expect(readFileSync(join(out, file), 'utf8'), file).not.toContain('Kirkton');
+    const segments = readFileSync(join(out, 'coding', 'segments.csv'), 'utf8');
+    expect(segments).toContain('[name]');
+    expect(segments).toContain(`"'=HYPERLINK(""http://example.org"")`);
   });
 
   it('counts a theme under `all` consensus only where every coder applied it', async () => {
