@@ -319,3 +319,21 @@ export function datasetFromRows(source: string, instrument: Instrument, header: 
   const all = problems.close();
   return all.length > 0 || !dataset ? { problems: all } : { dataset, problems: [] };
 }
+
+/** The rows where `keep` holds, in order: a dataset cut down to one wave, say. */
+export function subsetRows(dataset: Dataset, keep: (row: number) => boolean): Dataset {
+  const rows: number[] = [];
+  for (let i = 0; i < dataset.n; i++) if (keep(i)) rows.push(i);
+  const pick = <T extends Int16Array | Float64Array>(values: T, make: (n: number) => T): T => {
+    const out = make(rows.length);
+    rows.forEach((row, i) => (out[i] = values[row]!));
+    return out;
+  };
+  return {
+    n: rows.length,
+    codes: new Map([...dataset.codes].map(([name, values]) => [name, pick(values, (n) => new Int16Array(n))])),
+    levels: new Map(dataset.levels),
+    numbers: new Map([...dataset.numbers].map(([name, values]) => [name, pick(values, (n) => new Float64Array(n))])),
+    texts: new Map([...dataset.texts].map(([name, values]) => [name, rows.map((row) => values[row]!)])),
+  };
+}

@@ -13,7 +13,7 @@ import type { ReportModel, TableResult } from '../report/model.ts';
 import { formatProblem, YamlSource, type Problem } from '../shared/yaml-source.ts';
 import type { Store } from '../store/open.ts';
 import { checkPipelineText, type CheckedPipeline } from './check.ts';
-import { readResponsesCsv, type Dataset } from './dataset.ts';
+import { readResponsesCsv, subsetRows, type Dataset } from './dataset.ts';
 import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
 import { readResponsesFromStore } from './from-store.ts';
@@ -89,7 +89,9 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
   const file = resolve(options.cwd, source);
   const read = await readResponsesCsv(file, loaded.instrument, readOptions);
   if (!read.dataset) fail(read.problems.map((p) => ({ ...p, file: portable(options.cwd, p.file) })));
-  return { dataset: read.dataset, responses: { source: portable(options.cwd, source), sha256: await sha256OfFile(file), rows: read.dataset.n } };
+  const dataset = oneWave(read.dataset, wave, portable(options.cwd, source));
+  const responses = { source: portable(options.cwd, source), sha256: await sha256OfFile(file), rows: dataset.n, ...(dataset.n !== read.dataset.n ? { wave } : {}) };
+  return { dataset, responses };
 }
 
 /** The focus-group stage: every source checked first, then coded, counted and quoted. */
@@ -110,6 +112,20 @@ function focusGroupStage(spec: FocusGroups, checked: CheckedPipeline, data: Reco
   const withheld = disclosure.min_base > 1 ? `a breakdown with fewer than ${disclosure.min_base} segments or groups is withheld, and ` : '';
   qualitative.notes.push(`Theme tables follow the same disclosure rules as the survey tables${spec.disclosure ? `, with their own thresholds: ${withheld}a count under ${disclosure.min_cell} is suppressed, with enough other counts that it cannot be worked out` : ''}.`);
   return { qualitative, suppressions, segmentsCsv: result.segmentsCsv, files: loaded.files };
+}
+
+/**
+ * A file that holds several waves (its `wave` column) gives the run's wave alone, so that one
+ * cumulative file serves every wave's report; a file of one wave is used whole, whatever it calls
+ * the wave (simulated files say `sim`).
+ */
+function oneWave(dataset: Dataset, wave: string, file: string): Dataset {
+  const codes = dataset.codes.get('wave');
+  const levels = dataset.levels.get('wave') ?? [];
+  if (!codes || levels.length < 2) return dataset;
+  const k = levels.indexOf(wave);
+  if (k < 0) throw new PipelineError(`${file}: the file holds the waves ${levels.join(', ')}, but not ${wave}; name one with --wave`);
+  return subsetRows(dataset, (row) => codes[row] === k);
 }
 
 function headline(tables: TableResult[]): string[] {
