@@ -40,12 +40,16 @@ export function applyDisclosure(tables: TableResult[], rules: DisclosureRules): 
   const published = tables.map((table) => {
     const { grid, cellAt } = gridOf(table);
     const result = suppress(grid, rules);
+    // A withheld count that the published figures still pin down (a whole group gave one answer)
+    // is withheld all the same, and the report says plainly that withholding it does not hide it.
+    const exposed = new Set(result.exposed.map(({ row, column }) => `${row}:${column}`));
     const withheld = new Map<Cell, { reason: Cell['suppressed']; why: string }>();
     for (const mark of result.suppressions) {
       const cell = cellAt[mark.row]![mark.column];
       if (!cell) continue;
-      withheld.set(cell, { reason: mark.reason, why: mark.why });
-      suppressions.push({ table: table.id, domain: cell.domain, category: cell.category, reason: mark.reason, why: mark.why });
+      const why = exposed.has(`${mark.row}:${mark.column}`) ? `${mark.why}; it can still be worked out from the published figures, as everyone in the group gave the same answer` : mark.why;
+      withheld.set(cell, { reason: mark.reason, why });
+      suppressions.push({ table: table.id, domain: cell.domain, category: cell.category, reason: mark.reason, why });
     }
     const cells = table.cells.map((cell) => {
       const mark = withheld.get(cell);

@@ -466,3 +466,30 @@ function checkRules(grid: Grid, { minBase, minCell }: { minBase: number; minCell
     }),
   );
 }
+
+describe('counts that no suppression can hide', () => {
+  it('are withheld and said to be given away, when a whole domain gave one answer', async () => {
+    const { applyDisclosure } = await import('../../src/pipeline/disclosure-step.ts');
+    const cell = (domain: string, category: string, base: number, n: number) => ({
+      table: 't', domain, category, base_n: base, cell_n: n, estimate: n / base, se: 0, ci_low: 0, ci_high: 1, deff: 1, suppressed: '' as const,
+    });
+    const table = {
+      id: 't',
+      title: 'T',
+      input: 'i',
+      measure: { question: 'q', type: 'single', text: 'Q' },
+      kind: 'proportion' as const,
+      categories: [{ id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' }],
+      by: [],
+      ci: 'logit' as const,
+      // Two respondents, both "yes": with a base of 2 published and "no" at zero, the withheld
+      // count of 2 is the base itself.
+      cells: [cell('all', 'yes', 2, 2), cell('all', 'no', 2, 0)],
+      tests: [],
+    };
+    const { tables, suppressions } = applyDisclosure([table], { minBase: 1, minCell: 3 });
+    expect(tables[0]!.cells[0]!.suppressed).toBe('primary');
+    expect(suppressions).toHaveLength(1);
+    expect(suppressions[0]!.why).toBe('count of 2 is under the minimum of 3; it can still be worked out from the published figures, as everyone in the group gave the same answer');
+  });
+});
