@@ -83,7 +83,12 @@ export interface Grid {
    */
   rowsAdditive: boolean;
   groups: ColumnGroup[];
+  /** How rows and columns read in a reason (`Public sector`, `“Don't know”`); the ids otherwise. */
+  labels?: { domains: string[]; categories: string[] };
 }
+
+const domainName = (grid: Grid, r: number) => grid.labels?.domains[r] ?? `domain ${grid.domains[r]}`;
+const categoryName = (grid: Grid, c: number) => grid.labels?.categories[c] ?? grid.categories[c]!;
 
 /** '' for a published cell. The same values as the report's SuppressionReason, which analysis may not import. */
 export type DisclosureStatus = '' | 'base' | 'primary' | 'secondary';
@@ -188,7 +193,7 @@ function coverCombinations(grid: Grid, lines: Line[], marks: Marks): boolean {
     const coverable = allCells(grid).filter((p) => canCover(grid, marks, p));
     const candidates = [...byCount(grid, coverable.filter(inLine)), ...byCount(grid, coverable.filter((p) => !inLine(p)))];
     const [r, c] = target;
-    const why = `withheld so that the suppressed count for ${grid.categories[c]} in domain ${grid.domains[r]} cannot be worked out by combining the published totals`;
+    const why = `withheld so that the suppressed count for ${categoryName(grid, c)} in ${domainName(grid, r)} cannot be worked out by combining the published totals`;
     const unpins = (extra: Position[]) => !determined(grid, lines, [...unknowns, ...extra])[k];
     const one = candidates.find((p) => unpins([p]));
     if (one !== undefined) {
@@ -323,10 +328,11 @@ function byCount(grid: Grid, cells: Position[]): Position[] {
 }
 
 function secondaryWhy(line: Line, [r, c]: Position, grid: Grid): string {
-  const domain = grid.domains[r]!;
-  if (line.kind === 'row') return `withheld so that the suppressed count for ${grid.categories[c]} in domain ${domain} cannot be worked out from that domain's base`;
-  if (r === line.total) return `withheld so that the suppressed count in domain ${domain} cannot be worked out by adding up the domains that make it up`;
-  return `withheld so that the suppressed count in domain ${domain} cannot be worked out from the total in domain ${grid.domains[line.total]}`;
+  const domain = domainName(grid, r);
+  const noun = grid.labels ? 'group' : 'domain';
+  if (line.kind === 'row') return `withheld so that the suppressed count for ${categoryName(grid, c)} in ${domain} cannot be worked out from that ${noun}'s base`;
+  if (r === line.total) return `withheld so that the suppressed count in ${domain} cannot be worked out by adding up the ${noun}s that make it up`;
+  return `withheld so that the suppressed count in ${domain} cannot be worked out from the total ${grid.labels ? 'for' : 'in'} ${domainName(grid, line.total)}`;
 }
 
 function checkRules({ minBase, minCell }: DisclosureRules): void {

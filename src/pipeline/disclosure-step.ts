@@ -4,6 +4,7 @@
  * base; domains that partition a published total), and the withheld cells lose their numbers.
  */
 import { suppress, type ColumnGroup, type DisclosureRules, type Grid } from '../analysis/disclosure.ts';
+import { domainLabel } from '../report/labels.ts';
 import type { Cell, Suppression, TableResult } from '../report/model.ts';
 
 function gridOf(table: TableResult): { grid: Grid; cellAt: (Cell | undefined)[][] } {
@@ -32,7 +33,8 @@ function gridOf(table: TableResult): { grid: Grid; cellAt: (Cell | undefined)[][
     addGroup(domains.filter((d) => d !== 'all'), 'all');
   }
   const rowsAdditive = table.kind === 'proportion' && table.measure.type !== 'multiple';
-  return { grid: { domains, categories, base, counts, rowsAdditive, groups }, cellAt };
+  const labels = { domains: domains.map((d) => domainLabel(table, d)), categories: table.categories.map((c) => `“${c.label}”`) };
+  return { grid: { domains, categories, base, counts, rowsAdditive, groups, labels }, cellAt };
 }
 
 export function applyDisclosure(tables: TableResult[], rules: DisclosureRules): { tables: TableResult[]; suppressions: Suppression[] } {
