@@ -18,15 +18,41 @@ export interface CheckedPipeline {
 
 const code = (s: unknown) => `\`${String(s)}\``;
 
-function shapeProblems(source: YamlSource, issues: readonly { path: PropertyKey[]; message: string; code: string; keys?: string[] }[]): Problem[] {
+/**
+ * A path as a person reads it: `table \`b\`'s ci` rather than `tables.1.ci`; a table without an
+ * id is named by its place ("the third table").
+ */
+function describe(path: Path, data: unknown): string {
+  if (path.length === 0) return 'the pipeline';
+  const [head, index, ...rest] = path;
+  let subject = String(head);
+  let tail = path.slice(1);
+  if (head === 'tables' && typeof index === 'number') {
+    const id = ((data as { tables?: { id?: unknown }[] })?.tables?.[index] ?? {}).id;
+    subject = typeof id === 'string' ? `table ${code(id)}` : `table ${index + 1} (it has no id)`;
+    tail = rest;
+  } else if (head === 'focus_groups' && index === 'free_text' && typeof rest[0] === 'number') {
+    subject = `focus_groups free_text entry ${rest[0] + 1}`;
+    tail = rest.slice(1);
+  }
+  return tail.length === 0 ? subject : `${subject}: ${tail.map(String).join('.')}`;
+}
+
+function shapeProblems(source: YamlSource, issues: readonly { path: PropertyKey[]; message: string; code: string; keys?: string[]; values?: unknown[] }[]): Problem[] {
   return issues.flatMap((issue) => {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as Path;
-    const where = path.length === 0 ? 'the pipeline' : path.map(String).join('.');
+    const where = describe(path, source.data);
     if (issue.code === 'unrecognized_keys' && issue.keys) {
-      return issue.keys.map((key) => source.problem([...path, key], `${where} has an unknown field ${code(key)}`, { key: true }));
+      const fields = path.length === 0 ? Object.keys(Pipeline.shape) : [];
+      return issue.keys.map((key) => source.problem([...path, key], `${where} has an unknown field ${code(key)}${suggestion(key, fields)}`, { key: true }));
+    }
+    if (issue.code === 'invalid_value' && issue.values) {
+      const given = source.sourceOf(path) ?? '';
+      const allowed = issue.values.map(String);
+      return [source.problem(path, `${where} is ${code(given)}, which is not one of ${allowed.join(', ')}${suggestion(given.replace(/^["']|["']$/g, ''), allowed)}`)];
     }
     const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-    if (missing) return [source.problem(path.slice(0, -1), `${path.length > 1 ? path.slice(0, -1).map(String).join('.') : 'the pipeline'} is missing ${code(path[path.length - 1])}`)];
+    if (missing) return [source.problem(path.slice(0, -1), `${describe(path.slice(0, -1), source.data)} is missing ${code(path[path.length - 1])}`)];
     return [source.problem(path, `${where}: ${issue.message.replace(/^Invalid input: /, '')}`)];
   });
 }

@@ -37,6 +37,17 @@ describe('checking a pipeline file against its instruments', () => {
 
   it('reports a table id used twice and an unknown field', async () => {
     const problems = await check(`${head}tables:\n  - { id: a, input: individual, measure: tier }\n  - { id: a, input: individual, measure: sector, colour: red }\n`);
-    expect(problems).toContain('pipelines/x.yaml:9: tables.1 has an unknown field `colour`');
+    expect(problems).toContain('pipelines/x.yaml:9: table `a` has an unknown field `colour`');
+  });
+
+  it('names tables by id or place, suggests the nearest field and the nearest allowed value', async () => {
+    const problems = await check(`${head}tabels: []
+tables:
+  - { id: a, input: individual, measure: tier, ci: wilsn }
+  - { input: individual, measure: tier }
+`);
+    expect(problems).toContain('pipelines/x.yaml:7: the pipeline has an unknown field `tabels`; did you mean `tables`?');
+    expect(problems).toContain('pipelines/x.yaml:9: table `a`: ci is `wilsn`, which is not one of logit, beta, wilson; did you mean `wilson`?');
+    expect(problems).toContain('pipelines/x.yaml:10: table 2 (it has no id) is missing `id`');
   });
 });
