@@ -18,9 +18,10 @@ import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
 import { readResponsesFromStore } from './from-store.ts';
 import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownAttributes, unknownSegments } from './focus-groups.ts';
-import { loadFocusGroups, type PipelineLocation } from './focus-groups-load.ts';
+import { loadFocusGroups, type PipelineLocation, type SourceFile } from './focus-groups-load.ts';
 import { renderReport } from './render-step.ts';
 import type { FocusGroups } from './schema.ts';
+import { readEarlierWaves, withTrends } from './trends.ts';
 import { computeTable } from './tables.ts';
 
 export class PipelineError extends Error {
@@ -185,7 +186,22 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
     tables.push(computeTable(table, checked.instruments[table.input]!.instrument, data[table.input]!.dataset, designs[table.input]!.design));
     step++;
   }
-  const { tables: published, suppressions } = applyDisclosure(tables, { minBase: pipeline.disclosure.min_base, minCell: pipeline.disclosure.min_cell });
+  const disclosed = applyDisclosure(tables, { minBase: pipeline.disclosure.min_base, minCell: pipeline.disclosure.min_cell });
+  const { suppressions } = disclosed;
+  let published = disclosed.tables;
+
+  let trendFiles: SourceFile[] | undefined;
+  if (pipeline.trends) {
+    const source = new YamlSource(text, portable(options.cwd, options.pipelineFile));
+    const waves = pipeline.trends.waves;
+    const same = waves.indexOf(wave);
+    if (same >= 0) fail([source.problem(['trends', 'waves', same], `trends: wave ${wave} is the wave being reported; name earlier waves only`)]);
+    const reports = pipeline.trends.reports ?? join('reports', pipeline.id);
+    const read = readEarlierWaves(published, waves, reports, options.cwd, (i) => source.problem(['trends', 'waves', i], ''));
+    if (read.problems.length > 0) fail(read.problems);
+    published = withTrends(published, waves, read.earlier);
+    trendFiles = read.files;
+  }
 
   let focus: ReturnType<typeof focusGroupStage> | undefined;
   if (pipeline.focus_groups) {
@@ -233,6 +249,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
       }),
     ),
     ...(focus ? { focus_groups: { files: focus.files } } : {}),
+    ...(trendFiles ? { trends: { files: trendFiles } } : {}),
     tapestry: { version: tapestryVersion() },
     lockfile: lockfileHash(),
     seeds: {},

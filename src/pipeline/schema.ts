@@ -108,5 +108,15 @@ export const Pipeline = z.strictObject({
   disclosure: Disclosure.default({ min_base: 10, min_cell: 3 }),
   tables: z.array(PipelineTable).min(1, { message: 'a pipeline needs at least one table' }),
   focus_groups: FocusGroups.optional(),
+  /**
+   * Earlier waves to compare with: their reports (written by this pipeline) are read from
+   * `reports` (default `reports/<pipeline id>`), and each table gains its changes since then.
+   */
+  trends: z
+    .strictObject({
+      waves: z.array(z.string().min(1)).min(1, { message: 'name at least one earlier wave' }),
+      reports: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type Pipeline = z.infer<typeof Pipeline>;

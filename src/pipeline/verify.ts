@@ -13,6 +13,7 @@ interface Manifest {
   run: { wave: string; inputs: Record<string, string> };
   inputs: Record<string, { instrument: { file: string; sha256: string }; responses: { source: string; sha256: string } }>;
   focus_groups?: { files: { file: string; sha256: string }[] };
+  trends?: { files: { file: string; sha256: string }[] };
   outputs: Record<string, string>;
 }
 
@@ -38,6 +39,7 @@ export async function verifyReport(reportDir: string, cwd: string, effects: RunE
     if (input.responses.source !== 'database') checkFile(`input ${name}'s responses`, input.responses.source, input.responses.sha256);
   }
   for (const source of manifest.focus_groups?.files ?? []) checkFile('focus-group source', source.file, source.sha256);
+  for (const source of manifest.trends?.files ?? []) checkFile('earlier wave', source.file, source.sha256);
   for (const [name, hash] of Object.entries(manifest.outputs)) {
     const actual = sha256File(join(dir, name));
     if (actual === undefined) differences.push(`output ${name} is missing from the report`);

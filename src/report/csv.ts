@@ -10,6 +10,7 @@ import type { TableResult } from './model.ts';
 
 export const CELL_COLUMNS = ['table', 'domain', 'category', 'base_n', 'cell_n', 'estimate', 'se', 'ci_low', 'ci_high', 'deff', 'suppressed'] as const;
 export const TEST_COLUMNS = ['table', 'panel', 'statistic', 'ndf', 'ddf', 'value', 'p_value'] as const;
+export const TREND_COLUMNS = ['table', 'domain', 'category', 'wave', 'estimate_then', 'estimate_now', 'change', 'se', 'ci_low', 'ci_high', 'p_value'] as const;
 
 function toCsv(fields: readonly string[], rows: string[][]): string {
   // `\n` line ends and a final newline: the file is text, and a diff of two runs is clean.
@@ -46,4 +47,21 @@ export function testsCsv(table: TableResult): string {
     formatPValue(test.p_value),
   ]);
   return toCsv(TEST_COLUMNS, rows);
+}
+
+export function trendsCsv(table: TableResult): string {
+  const rows = (table.trends ?? []).map((t) => [
+    t.table,
+    t.domain,
+    t.category,
+    t.wave,
+    formatEstimate(t.then),
+    formatEstimate(t.now),
+    formatEstimate(t.change),
+    formatEstimate(t.se),
+    formatEstimate(t.ci_low),
+    formatEstimate(t.ci_high),
+    formatPValue(t.p_value),
+  ]);
+  return toCsv(TREND_COLUMNS, rows);
 }

@@ -14,6 +14,7 @@ import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, 
 import type { ReportModel, SuppressionReason, TableResult } from './model.ts';
 import { inlineSvg } from './svg.ts';
 import { themeByLabel, themeChartTable, themeRows } from './themes.ts';
+import { trendBlocks, type TrendBlock } from './trends.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates', import.meta.url));
 
@@ -42,6 +43,7 @@ interface HtmlTable {
   empty: boolean;
   chart: { svg: string; title: string; caption: string };
   test: { subject: string; lines: { panel: string; sentence: string }[] } | null;
+  trends: TrendBlock[];
   suppressions: SuppressionLine[];
 }
 
@@ -64,6 +66,7 @@ async function htmlTable(table: TableResult, model: ReportModel): Promise<HtmlTa
         ? null
         : { subject: testSubject(table), lines: table.tests.map((test) => ({ panel: many ? testPanelLabel(table, test) : '', sentence: testSentence(test) })) },
     suppressions: suppressionLines(table, model.suppressions),
+    trends: trendBlocks(table),
   };
 }
 

@@ -7,6 +7,7 @@ import { tableGrid, tableNote, type Grid } from './grid.ts';
 import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
 import type { ReportModel, Suppression, SuppressionReason, TableResult } from './model.ts';
 import { themeByLabel, themeRows } from './themes.ts';
+import { trendBlocks } from './trends.ts';
 
 /** One line of text, with the characters Markdown would act on escaped. */
 export function mdText(text: string): string {
@@ -41,6 +42,12 @@ function tableSection(table: TableResult, suppressions: Suppression[]): string[]
     lines.push(`${testSubject(table)}:`, '');
     const many = table.tests.length > 1;
     for (const test of table.tests) lines.push(`- ${many ? `${mdText(testPanelLabel(table, test))}: ` : ''}${testSentence(test)}`);
+    lines.push('');
+  }
+  for (const block of trendBlocks(table)) {
+    lines.push(`Change since ${mdText(block.wave)}, all respondents (intervals are 95%; waves are independent samples):`, '');
+    lines.push(`| Answer | ${mdText(block.wave)} | Now | Change | Test of no change |`, '| --- | ---: | ---: | ---: | --- |');
+    for (const line of block.lines) lines.push(`| ${mdText(line.category)} | ${line.then} | ${line.now} | ${line.change} | ${line.p} |`);
     lines.push('');
   }
   const withheld = suppressionLines(table, suppressions);

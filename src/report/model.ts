@@ -61,6 +61,8 @@ export interface TableResult {
   note?: string;
   /** What the `all` domain is called, when it is not respondents (theme counts: segments, groups). */
   allLabel?: string;
+  /** Changes since earlier waves, for cells published in both. */
+  trends?: Trend[];
 }
 
 export interface Suppression {
@@ -78,6 +80,22 @@ export interface MethodNotes {
   intervals: string;
   disclosure: string;
   missing: string;
+}
+
+/** One row of `tables/<table id>.trends.csv`: a cell's change since an earlier wave. */
+export interface Trend {
+  table: string;
+  domain: string;
+  category: string;
+  /** The earlier wave. */
+  wave: string;
+  then: number;
+  now: number;
+  change: number;
+  se: number;
+  ci_low: number;
+  ci_high: number;
+  p_value: number;
 }
 
 /** A quote chosen to illustrate a theme, already redacted. */

@@ -44,4 +44,43 @@ describe('a responses file that holds several waves', () => {
     expect(code).toBe(1);
     expect(err).toContain('all.csv: the file holds the waves 2010, 2011, but not 2012; name one with --wave');
   });
+
+  it('compares each table with an earlier wave’s report: the change, its interval and test, in the CSV and both reports', async () => {
+    expect((await tapestry('run', 'pipeline.yaml', '--wave', '2010')).code).toBe(0);
+    const pipeline = readFileSync(join(dir, 'pipeline.yaml'), 'utf8');
+    writeFileSync(join(dir, 'trends.yaml'), `${pipeline}trends: { waves: ["2010"], reports: reports/waves }\n`);
+    expect((await tapestry('run', 'trends.yaml', '--wave', '2011', '--out', 'reports/waves/2011')).code).toBe(0);
+    const rows = (file: string) =>
+      readFileSync(join(dir, file), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+    const then = new Map(rows('reports/waves/2010/tables/coaching.csv').map((r) => [`${r[1]} ${r[2]}`, r]));
+    const now = new Map(rows('reports/waves/2011/tables/coaching.csv').map((r) => [`${r[1]} ${r[2]}`, r]));
+    const trends = rows('reports/waves/2011/tables/coaching.trends.csv');
+    expect(readFileSync(join(dir, 'reports/waves/2011/tables/coaching.trends.csv'), 'utf8').split('\n')[0]).toBe('table,domain,category,wave,estimate_then,estimate_now,change,se,ci_low,ci_high,p_value');
+    expect(trends.length).toBeGreaterThan(0);
+    for (const [, domain, category, wave, estimateThen, estimateNow, change, se, low, high, p] of trends) {
+      expect(wave).toBe('2010');
+      const a = then.get(`${domain} ${category}`)!;
+      const b = now.get(`${domain} ${category}`)!;
+      expect(Number(estimateThen)).toBe(Number(a[5]));
+      expect(Number(estimateNow)).toBe(Number(b[5]));
+      expect(Number(change)).toBeCloseTo(Number(b[5]) - Number(a[5]), 6);
+      expect(Number(se)).toBeCloseTo(Math.sqrt(Number(a[6]) ** 2 + Number(b[6]) ** 2), 6);
+      expect(Number(low)).toBeCloseTo(Number(change) - 1.959964 * Number(se), 5);
+      expect(Number(high)).toBeCloseTo(Number(change) + 1.959964 * Number(se), 5);
+      expect(Number(p)).toBeGreaterThanOrEqual(0);
+      expect(Number(p)).toBeLessThanOrEqual(1);
+    }
+    expect(readFileSync(join(dir, 'reports/waves/2011/report.md'), 'utf8')).toMatch(/Change since 2010, all respondents/);
+    expect(readFileSync(join(dir, 'reports/waves/2011/report.html'), 'utf8')).toContain('<h3>Change since 2010</h3>');
+    const verify = captureIo({ cwd: dir, env: {} });
+    expect(await run(['verify', 'reports/waves/2011'], verify)).toBe(0);
+  });
+
+  it('refuses to compare with a wave that has no report, at the line that names it', async () => {
+    const pipeline = readFileSync(join(dir, 'pipeline.yaml'), 'utf8');
+    writeFileSync(join(dir, 'missing.yaml'), `${pipeline}trends:\n  waves: ["2009"]\n`);
+    const { code, err } = await tapestry('run', 'missing.yaml', '--wave', '2011', '--out', 'none');
+    expect(code).toBe(1);
+    expect(err).toMatch(/missing\.yaml:11: trends: there is no report of wave 2009 in reports\/waves\/2009; run the pipeline for that wave first/);
+  });
 });
