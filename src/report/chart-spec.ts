@@ -23,10 +23,10 @@ import type { TableResult } from './model.ts';
  */
 export const CHART_FONT = 'Helvetica, Arial, Liberation Sans, Nimbus Sans, sans-serif';
 export const CHART_FONT_SIZE = 11;
-const PLOT_WIDTH = 260;
+export const PLOT_WIDTH = 260;
 export const BAR_COLOUR = '#9ac0e3';
-const LINE_COLOUR = '#0b0c0c';
-const MUTED = '#505a5f';
+export const LINE_COLOUR = '#0b0c0c';
+export const MUTED = '#505a5f';
 /** Vega truncates a label wider than this (by its estimate of the width). */
 const LABEL_LIMIT = 260;
 
@@ -86,7 +86,7 @@ export function omittedNote(table: TableResult): string {
   return `${suppressed} suppressed ${suppressed === 1 ? 'cell is' : 'cells are'} not shown; see the table.`;
 }
 
-const CONFIG = {
+export const CONFIG = {
   font: CHART_FONT,
   background: 'white',
   // The SVG as a whole is one image with a title and a description (see chart.ts); the marks'

@@ -9,7 +9,7 @@
  * machine draws the same chart.
  */
 import * as vega from 'vega';
-import { compile } from 'vega-lite';
+import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartDescription, chartSpec } from './chart-spec.ts';
 import type { TableResult } from './model.ts';
 import { labelSvg, scopeSvgIds } from './svg.ts';
@@ -39,12 +39,17 @@ export function chartTitle(table: TableResult): string {
 }
 
 export async function tableChartSvg(table: TableResult): Promise<string> {
+  return specChartSvg(chartSpec(table), chartIdPrefix(table.id), chartTitle(table), chartDescription(table));
+}
+
+/** Any Vega-Lite spec drawn the same way: metric text widths, ids scoped by `prefix`, a name. */
+export async function specChartSvg(vegaLite: TopLevelSpec, prefix: string, title: string, description: string): Promise<string> {
   useMetricWidths();
-  const { spec } = compile(chartSpec(table));
+  const { spec } = compile(vegaLite);
   const view = new vega.View(vega.parse(spec), { renderer: 'none', logLevel: vega.Error });
   try {
     const svg = await view.toSVG();
-    return labelSvg(scopeSvgIds(svg, chartIdPrefix(table.id)), chartTitle(table), chartDescription(table));
+    return labelSvg(scopeSvgIds(svg, prefix), title, description);
   } finally {
     view.finalize();
   }

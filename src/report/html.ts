@@ -8,12 +8,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
-import { chartIdPrefix, chartTitle, tableChartSvg } from './chart.ts';
+import { chartIdPrefix, chartTitle, specChartSvg, tableChartSvg } from './chart.ts';
 import { tableGrid, tableNote, type GridRow } from './grid.ts';
 import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionLine, type SuppressionMark } from './labels.ts';
 import type { ReportModel, SuppressionReason, TableResult } from './model.ts';
 import { inlineSvg } from './svg.ts';
 import { themeByLabel, themeChartTable, themeRows } from './themes.ts';
+import { trendChartDescription, trendChartSpec } from './trend-chart.ts';
 import { trendBlocks, type TrendBlock } from './trends.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates', import.meta.url));
@@ -43,8 +44,19 @@ interface HtmlTable {
   empty: boolean;
   chart: { svg: string; title: string; caption: string };
   test: { subject: string; lines: { panel: string; sentence: string }[] } | null;
-  trends: TrendBlock[];
+  trends: (TrendBlock & { chart: { svg: string; title: string } })[];
   suppressions: SuppressionLine[];
+}
+
+/** Each trend block with its chart, drawn one after another like every other chart. */
+async function trendCharts(table: TableResult): Promise<HtmlTable['trends']> {
+  const blocks: HtmlTable['trends'] = [];
+  for (const block of trendBlocks(table)) {
+    const title = `Chart: ${table.title}, ${block.wave} and now`;
+    const svg = await specChartSvg(trendChartSpec(table, block.wave), chartIdPrefix(`${table.id}-since-${block.wave}`), title, trendChartDescription(block.wave));
+    blocks.push({ ...block, chart: { svg: inlineSvg(svg), title } });
+  }
+  return blocks;
 }
 
 async function htmlTable(table: TableResult, model: ReportModel): Promise<HtmlTable> {
@@ -66,7 +78,7 @@ async function htmlTable(table: TableResult, model: ReportModel): Promise<HtmlTa
         ? null
         : { subject: testSubject(table), lines: table.tests.map((test) => ({ panel: many ? testPanelLabel(table, test) : '', sentence: testSentence(test) })) },
     suppressions: suppressionLines(table, model.suppressions),
-    trends: trendBlocks(table),
+    trends: await trendCharts(table),
   };
 }
 

@@ -71,7 +71,10 @@ describe('a responses file that holds several waves', () => {
       expect(Number(p)).toBeLessThanOrEqual(1);
     }
     expect(readFileSync(join(dir, 'reports/waves/2011/report.md'), 'utf8')).toMatch(/Change since 2010, all respondents/);
-    expect(readFileSync(join(dir, 'reports/waves/2011/report.html'), 'utf8')).toContain('<h3>Change since 2010</h3>');
+    const html = readFileSync(join(dir, 'reports/waves/2011/report.html'), 'utf8');
+    expect(html).toContain('<h3>Change since 2010</h3>');
+    // A chart of then and now, with its own name for screen readers.
+    expect(html).toMatch(/<svg[^>]*aria-label="Chart: [^"]*, 2010 and now"/);
     const verify = captureIo({ cwd: dir, env: {} });
     expect(await run(['verify', 'reports/waves/2011'], verify)).toBe(0);
   });
