@@ -150,8 +150,8 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
 
   const focus = pipeline.focus_groups;
   if (focus) {
-    if (!focus.transcripts && focus.free_text.length === 0) {
-      problems.push(source.problem(['focus_groups'], 'focus_groups needs `transcripts`, `free_text`, or both: there is nothing to code', { key: true }));
+    if (!focus.transcripts && focus.free_text.length === 0 && focus.segments.length === 0) {
+      problems.push(source.problem(['focus_groups'], 'focus_groups needs `transcripts`, `segments` or `free_text`: there is nothing to code', { key: true }));
     }
     if (!focus.coding && !focus.auto) {
       problems.push(source.problem(['focus_groups'], 'focus_groups has neither `coding` (people’s codes) nor `auto: true`, so nothing would be coded', { key: true }));

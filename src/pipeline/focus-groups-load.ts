@@ -11,7 +11,8 @@ import { globSync } from 'tinyglobby';
 import { checkCodebookText } from '../coding/check-codebook.ts';
 import type { Codebook } from '../coding/codebook.ts';
 import { allCodes } from '../coding/codebook.ts';
-import { checkCodesKnown, readHumanCodingCsv, type HumanCoding } from '../coding/csv-inputs.ts';
+import { checkCodesKnown, readHumanCodingCsv, readSegmentsCsv, type HumanCoding } from '../coding/csv-inputs.ts';
+import type { Segment } from '../coding/types.ts';
 import { parseRedactions, redactor } from '../coding/redact.ts';
 import { checkGroups, parseTranscript, type Transcript } from '../coding/transcript.ts';
 import type { Problem } from '../shared/yaml-source.ts';
@@ -25,6 +26,8 @@ export interface SourceFile {
 export interface LoadedFocusGroups {
   codebook: Codebook;
   transcripts: Transcript[];
+  /** Segments read from other tools' CSV exports. */
+  exported: Segment[];
   coding: HumanCoding | undefined;
   redact: (text: string) => string;
   /** Every file read, with its hash, for the manifest. */
@@ -80,6 +83,22 @@ export function loadFocusGroups(spec: FocusGroups, cwd: string, pipeline: Pipeli
     problems.push(...checkGroups(transcripts));
   }
 
+  const exported: Segment[] = [];
+  spec.segments.forEach((file) => {
+    const text = read(file, 'segments file', 'segments');
+    if (text === undefined) return;
+    const parsed = readSegmentsCsv(text, portable(cwd, file));
+    problems.push(...parsed.problems);
+    exported.push(...(parsed.segments ?? []));
+  });
+  const ids = new Map<string, string>();
+  for (const segment of [...transcripts.flatMap((t) => t.segments), ...exported]) {
+    const where = segment.source ? `${segment.source.file}:${segment.source.line}` : '';
+    const first = ids.get(segment.id);
+    if (first !== undefined && segment.source) problems.push({ file: segment.source.file, line: segment.source.line, message: `segment id ${segment.id} is used already (at ${first}); segment ids must be unique across all sources` });
+    else ids.set(segment.id, where);
+  }
+
   let coding: HumanCoding | undefined;
   if (spec.coding) {
     const text = read(spec.coding, 'coding file', 'coding');
@@ -104,5 +123,5 @@ export function loadFocusGroups(spec: FocusGroups, cwd: string, pipeline: Pipeli
 
   if (problems.length > 0 || !checkedBook?.codebook) return { problems };
   if (allCodes(checkedBook.codebook).length === 0) return { problems: [{ file: portable(cwd, spec.codebook), line: 1, message: 'the codebook has no codes' }] };
-  return { loaded: { codebook: checkedBook.codebook, transcripts, coding, redact, files }, problems: [] };
+  return { loaded: { codebook: checkedBook.codebook, transcripts, exported, coding, redact, files }, problems: [] };
 }

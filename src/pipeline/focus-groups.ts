@@ -191,7 +191,7 @@ export function unknownSegments(loaded: LoadedFocusGroups, segments: Segment[], 
  * stays as it is for coding; quotes and exports redact it on the way out.
  */
 export function allSegments(spec: FocusGroups, loaded: LoadedFocusGroups, inputs: Record<string, { dataset: Dataset; instrument: Instrument }>): Segment[] {
-  return [...loaded.transcripts.flatMap(codableSegments), ...freeTextSegments(spec, inputs)].map((segment) => ({
+  return [...loaded.transcripts.flatMap(codableSegments), ...loaded.exported, ...freeTextSegments(spec, inputs)].map((segment) => ({
     ...segment,
     attributes: Object.fromEntries(Object.entries(segment.attributes).map(([key, value]) => [key, loaded.redact(value)])),
   }));

@@ -67,6 +67,11 @@ export const FocusGroups = z.strictObject({
   codebook: z.string().min(1),
   /** A glob of transcript files, relative to the working directory; read in sorted order. */
   transcripts: z.string().min(1).optional(),
+  /**
+   * Segments exported by another tool: CSVs of `segment_id,text` and attribute columns (`group`,
+   * `sector`, `method`, …), coded like transcript turns.
+   */
+  segments: z.array(z.string().min(1)).default([]),
   /** Human coding: `segment_id,coder,code`. */
   coding: z.string().min(1).optional(),
   /** Names to replace in every output: one per line. */

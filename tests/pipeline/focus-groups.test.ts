@@ -212,6 +212,21 @@ describe('a pipeline’s focus groups with bad or unusual sources', () => {
     expect(segments).toContain(`"'=HYPERLINK(""http://example.org"")`);
   });
 
+  it('codes segments exported by another tool beside the transcripts, and refuses an id used twice', async () => {
+    const exported = 'segment_id,text,group,sector,method\nnv-1,"We share the budget with the health board and plan services together, as partners.",nv-group,voluntary,focus group\nnv-2,"Nobody knows what next year brings; the rules change and the money shrinks.",nv-group,voluntary,focus group\n';
+    const coding = 'segment_id,coder,code\nnv-1,ann,collaborative\nnv-2,ann,complexity\nfg-a#2,ann,all-levels\n';
+    const result = await runIn({ ...good, 'export.csv': exported, 'coding.csv': coding, 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  segments: [export.csv]\n  coding: coding.csv\n  disclosure: { min_base: 1, min_cell: 1 }') });
+    const table = result.model.qualitative!.tables.find((t) => t.id === 'theme-segments-by-sector')!;
+    expect(table.cells.find((c) => c.domain === 'sector=voluntary' && c.category === 'collaborative')).toMatchObject({ base_n: 2, cell_n: 1 });
+    const groups = result.model.qualitative!.tables.find((t) => t.id === 'theme-groups-by-sector')!;
+    // fg-a and the exported group; fg-b was coded by nobody, and automatic coding is off.
+    expect(groups.cells.find((c) => c.domain === 'all' && c.category === 'complexity')!.base_n).toBe(2);
+
+    const clash = 'segment_id,text\nfg-a#2,"A turn with the id of a transcript turn."\n';
+    const message = await failure({ ...good, 'export.csv': clash, 'pipeline.yaml': pipeline('  codebook: codebooks/leading-together.yaml\n  transcripts: t/*.txt\n  segments: [export.csv]\n  auto: true') });
+    expect(message).toMatch(/export\.csv:2: segment id fg-a#2 is used already \(at t\/a\.txt:\d+\)/);
+  });
+
   it('counts a theme under `all` consensus only where every coder applied it', async () => {
     const coding = 'segment_id,coder,code\nfg-a#2,ann,all-levels\nfg-a#2,bob,all-levels\nfg-a#3,ann,complexity\nfg-a#3,bob,\nfg-b#2,ann,collaborative\nfg-b#2,bob,collaborative\n';
     const count = async (consensus: string) => {
