@@ -241,50 +241,80 @@ function categoricalFromSums(design: Design, sums: CategoricalSums): MeanEstimat
  * A raked design needs the full residuals per domain, so it is estimated domain by domain.
  */
 export function estimateCategoricalByDomain(design: Design, codes: Int16Array, levels: number, domain: Int32Array, domains: number): MeanEstimate[] {
+  return estimateCategoricalByPartitions(design, codes, levels, [{ index: domain, count: domains }])[0]!;
+}
+
+/** A partition of the rows for `estimateCategoricalByPartitions`; no index means one domain of every row. */
+export interface Partition {
+  index: Int32Array | null;
+  count: number;
+}
+
+/**
+ * `estimateCategoricalByDomain` for several partitions at once (everyone, the crossing of `by`,
+ * the panel, …), in one pass: each row's code, stratum and weight are read once, whatever the
+ * number of partitions it falls in.
+ */
+export function estimateCategoricalByPartitions(design: Design, codes: Int16Array, levels: number, partitions: readonly Partition[]): MeanEstimate[][] {
   if (design.calibration.length > 0) {
-    return Array.from({ length: domains }, (_, d) => {
-      const keep = new Uint8Array(design.n);
-      for (let i = 0; i < design.n; i++) if (domain[i] === d && codes[i]! >= 0) keep[i] = 1;
-      return estimateCategorical(design, codes, levels, keep);
-    });
+    return partitions.map(({ index, count }) =>
+      Array.from({ length: count }, (_, d) => {
+        const keep = new Uint8Array(design.n);
+        for (let i = 0; i < design.n; i++) if ((index === null || index[i] === d) && codes[i]! >= 0) keep[i] = 1;
+        return estimateCategorical(design, codes, levels, keep);
+      }),
+    );
   }
   const H = design.stratumSize.length;
   const { weights, n } = design;
-  const s1 = new Float64Array(domains * levels * H);
-  const s2 = new Float64Array(domains * levels * H);
-  const t1 = new Float64Array(domains * H);
-  const t2 = new Float64Array(domains * H);
-  const counts = new Float64Array(domains * levels);
-  const seen = new Uint8Array(domains * H);
-  const m = new Float64Array(domains);
+  const P = partitions.length;
+  const sums = partitions.map(({ count }) => ({
+    s1: new Float64Array(count * levels * H),
+    s2: new Float64Array(count * levels * H),
+    t1: new Float64Array(count * H),
+    t2: new Float64Array(count * H),
+    counts: new Float64Array(count * levels),
+    seen: new Uint8Array(count * H),
+    m: new Float64Array(count),
+  }));
+  const indexes = partitions.map((p) => p.index);
   const stratum = design.stratum;
   for (let i = 0; i < n; i++) {
-    const d = domain[i]!;
     const code = codes[i]!;
-    if (d < 0 || code < 0) continue;
+    if (code < 0) continue;
     const h = stratum[i]!;
     const w = weights[i]!;
-    m[d]!++;
-    seen[d * H + h] = 1;
-    t1[d * H + h]! += w;
-    t2[d * H + h]! += w * w;
-    if (code < levels) {
-      const at = (d * levels + code) * H + h;
-      s1[at]! += w;
-      s2[at]! += w * w;
-      counts[d * levels + code]!++;
+    const ww = w * w;
+    for (let p = 0; p < P; p++) {
+      const index = indexes[p]!;
+      const d = index === null ? 0 : index[i]!;
+      if (d < 0) continue;
+      const s = sums[p]!;
+      s.m[d]!++;
+      s.seen[d * H + h] = 1;
+      s.t1[d * H + h]! += w;
+      s.t2[d * H + h]! += ww;
+      if (code < levels) {
+        const at = (d * levels + code) * H + h;
+        s.s1[at]! += w;
+        s.s2[at]! += ww;
+        s.counts[d * levels + code]!++;
+      }
     }
   }
-  return Array.from({ length: domains }, (_, d) =>
-    categoricalFromSums(design, {
-      levels,
-      s1: s1.subarray(d * levels * H, (d + 1) * levels * H),
-      s2: s2.subarray(d * levels * H, (d + 1) * levels * H),
-      t1: t1.subarray(d * H, (d + 1) * H),
-      t2: t2.subarray(d * H, (d + 1) * H),
-      counts: counts.subarray(d * levels, (d + 1) * levels),
-      seen: seen.subarray(d * H, (d + 1) * H),
-      m: m[d]!,
-    }),
-  );
+  return partitions.map(({ count }, p) => {
+    const s = sums[p]!;
+    return Array.from({ length: count }, (_, d) =>
+      categoricalFromSums(design, {
+        levels,
+        s1: s.s1.subarray(d * levels * H, (d + 1) * levels * H),
+        s2: s.s2.subarray(d * levels * H, (d + 1) * levels * H),
+        t1: s.t1.subarray(d * H, (d + 1) * H),
+        t2: s.t2.subarray(d * H, (d + 1) * H),
+        counts: s.counts.subarray(d * levels, (d + 1) * levels),
+        seen: s.seen.subarray(d * H, (d + 1) * H),
+        m: s.m[d]!,
+      }),
+    );
+  });
 }

@@ -6,7 +6,7 @@
  */
 import qt from '@stdlib/stats-base-dists-t-quantile';
 import type { Design } from '../analysis/design.ts';
-import { estimateCategorical, estimateCategoricalByDomain, estimateMeans, type MeanEstimate } from '../analysis/estimate.ts';
+import { estimateCategorical, estimateCategoricalByPartitions, estimateMeans, type MeanEstimate } from '../analysis/estimate.ts';
 import { proportionInterval, type IntervalMethod } from '../analysis/intervals.ts';
 import { raoScott } from '../analysis/rao-scott.ts';
 import { questionsOf, type Instrument, type Question } from '../instrument/schema.ts';
@@ -110,7 +110,8 @@ interface Domain {
  * each panel — so every domain of a partition can be estimated in one pass over the rows.
  */
 interface Layer {
-  index: Int32Array;
+  /** Null for the partition of everyone into one domain. */
+  index: Int32Array | null;
   count: number;
 }
 
@@ -118,7 +119,7 @@ function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const n = dataset.n;
   const levelsOf = (variable: string) => Object.keys((questions.get(variable) as Question & { options: Record<string, string> }).options);
-  const layers: Layer[] = [{ index: new Int32Array(n), count: 1 }];
+  const layers: Layer[] = [{ index: null, count: 1 }];
   const all: Domain = { key: 'all', layer: 0, position: 0 };
 
   // The crossing of `variables`, the first varying slowest, as one index per row.
@@ -163,10 +164,11 @@ function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string
 }
 
 /** 1 for the rows of a domain: for the estimators that take a row mask. */
-function maskOf(layers: readonly Layer[], domain: Domain): Uint8Array {
+function maskOf(layers: readonly Layer[], domain: Domain, n: number): Uint8Array {
   const { index } = layers[domain.layer]!;
-  const mask = new Uint8Array(index.length);
-  for (let i = 0; i < index.length; i++) if (index[i] === domain.position) mask[i] = 1;
+  const mask = new Uint8Array(n);
+  if (index === null) return mask.fill(1);
+  for (let i = 0; i < n; i++) if (index[i] === domain.position) mask[i] = 1;
   return mask;
 }
 
@@ -233,25 +235,24 @@ function pick(result: MeanEstimate, position: number, kind: Measure['kind']): Es
 
 /** Every category's estimate in every domain, as `[domain][category]`. */
 function estimateAll(measure: Measure, dataset: Dataset, design: Design, domains: readonly Domain[], layers: readonly Layer[]): Estimated[][] {
-  const perLayer = <T>(make: (layer: Layer) => T[]) => layers.map(make);
   if (measure.codes) {
     const codes = measure.codes;
     const levels = measure.categories.length;
-    const results = perLayer((layer) => estimateCategoricalByDomain(design, codes, levels, layer.index, layer.count));
+    const results = estimateCategoricalByPartitions(design, codes, levels, layers);
     return domains.map((d) => measure.categories.map((_, k) => pick(results[d.layer]![d.position]!, k, 'proportion')));
   }
   if (measure.question.type === 'multiple') {
     // Each option is a yes/no question with its own base: the share of 1s among its 0s and 1s.
     const byOption = measure.categories.map((_, k) => {
       const codes = measure.optionCodes!(k);
-      return perLayer((layer) => estimateCategoricalByDomain(design, codes, 2, layer.index, layer.count));
+      return estimateCategoricalByPartitions(design, codes, 2, layers);
     });
     return domains.map((d) => measure.categories.map((_, k) => pick(byOption[k]![d.layer]![d.position]!, 1, 'proportion')));
   }
   const ys = measure.categories.map((_, k) => measure.values(k));
   const answered = measure.answered(0);
   return domains.map((d) => {
-    const result = estimateMeans(design, ys, both(maskOf(layers, d), answered));
+    const result = estimateMeans(design, ys, both(maskOf(layers, d, dataset.n), answered));
     return measure.categories.map((_, k) => pick(result, k, 'mean'));
   });
 }
@@ -285,7 +286,7 @@ export function computeTable(table: PipelineTable, instrument: Instrument, datas
       };
     }),
   );
-  const tests = table.test ? panels.map((p) => association(table, dataset, design, measure, { key: p.key, mask: maskOf(layers, p) })).filter((t): t is TestResult => t !== undefined) : [];
+  const tests = table.test ? panels.map((p) => association(table, dataset, design, measure, { key: p.key, mask: maskOf(layers, p, dataset.n) })).filter((t): t is TestResult => t !== undefined) : [];
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const levelsOf = (id: string) => {
     const q = questions.get(id) as Question & { options: Record<string, string> };
