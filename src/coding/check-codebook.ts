@@ -9,9 +9,8 @@ import { suggestion } from '../shared/did-you-mean.ts';
 import { YamlSource, type Path, type Problem } from '../shared/yaml-source.ts';
 import { Code, Codebook } from './codebook.ts';
 import { code, sortProblems } from './problems.ts';
+import { isRecord, valueAt, type Raw } from '../shared/raw.ts';
 
-type Raw = Record<string, unknown>;
-const isRecord = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const BOOK_FIELDS = Object.keys(Codebook.shape);
 // `Code` is lazy because it contains itself; its fields are those of the schema inside.
@@ -45,16 +44,6 @@ export function checkCodebookText(text: string, file: string): { codebook?: Code
   ];
   if (problems.length > 0 || !parsed.success) return { problems: sortProblems(problems) };
   return { codebook: parsed.data, problems: [] };
-}
-
-function valueAt(data: unknown, path: Path): unknown {
-  let node = data;
-  for (const segment of path) {
-    if (Array.isArray(node) && typeof segment === 'number') node = node[segment];
-    else if (isRecord(node)) node = node[String(segment)];
-    else return undefined;
-  }
-  return node;
 }
 
 /** "code `authority`", "code 2 of code `leadership`" or "the codebook", for the thing at `path`. */

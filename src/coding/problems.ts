@@ -3,16 +3,10 @@
  * plain sentence. Readers return problems as values; a caller that cannot go on without the data
  * turns them into one `CodingInputError`, so that a bad file is never half-accepted.
  */
-import { formatProblem, type Problem } from '../shared/yaml-source.ts';
+import { ProblemsError, type Problem } from '../shared/yaml-source.ts';
 
-export class CodingInputError extends Error {
-  readonly problems: Problem[];
-
-  constructor(problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'CodingInputError';
-    this.problems = problems;
-  }
+export class CodingInputError extends ProblemsError {
+  override name = 'CodingInputError';
 }
 
 /**

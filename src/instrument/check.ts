@@ -10,6 +10,7 @@ import { YamlSource, type Path, type Problem } from '../shared/yaml-source.ts';
 import { comparisonsOf, ConditionSyntaxError, KEYWORDS, parseCondition, refName, type Condition } from './condition.ts';
 import { META_COLUMNS } from './columns.ts';
 import { Instrument, INSTRUMENT_KINDS, Page, Question, QUESTION_TYPES, type Question as QuestionT } from './schema.ts';
+import { isRecord, valueAt, type Raw } from '../shared/raw.ts';
 
 export interface CheckResult {
   /** Present only when there are no problems. */
@@ -17,8 +18,6 @@ export interface CheckResult {
   problems: Problem[];
 }
 
-type Raw = Record<string, unknown>;
-const isRecord = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
 const code = (s: unknown) => `\`${String(s)}\``;
 const quoted = (s: string) => `'${s}'`;
 
@@ -92,16 +91,6 @@ function withoutUnknownFields(raw: Raw): Raw {
 
 // ---------------------------------------------------------------------------------------------
 // Shape problems, from the schema, rewritten as sentences about the thing a person wrote.
-
-function valueAt(data: unknown, path: Path): unknown {
-  let node = data;
-  for (const segment of path) {
-    if (Array.isArray(node) && typeof segment === 'number') node = node[segment];
-    else if (isRecord(node)) node = node[String(segment)];
-    else return undefined;
-  }
-  return node;
-}
 
 /** "question `tier`", "page `about-you`" or "the instrument", for the thing a path is inside. */
 function subject(data: Raw, path: Path): string {

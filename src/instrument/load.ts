@@ -1,7 +1,7 @@
 /** Reading instrument files from disk: the only part of `instrument/` that touches the file system. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { formatProblem, type Problem } from '../shared/yaml-source.ts';
+import { ProblemsError, type Problem } from '../shared/yaml-source.ts';
 import { checkInstrumentText } from './check.ts';
 import type { Instrument } from './schema.ts';
 
@@ -14,13 +14,8 @@ export interface LoadedInstrument {
   contentHash: string;
 }
 
-export class InstrumentError extends Error {
-  readonly problems: Problem[];
-  constructor(problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'InstrumentError';
-    this.problems = problems;
-  }
+export class InstrumentError extends ProblemsError {
+  override name = 'InstrumentError';
 }
 
 export function contentHash(instrument: Instrument): string {

@@ -14,6 +14,15 @@ export function formatProblem(problem: Problem): string {
   return `${problem.file}:${problem.line}: ${problem.message}`;
 }
 
+/** An input refused whole: every problem found in it, the message one `file:line: sentence` per line. */
+export class ProblemsError extends Error {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.problems = problems;
+  }
+}
+
 export type Path = readonly (string | number)[];
 
 export class YamlSource {
