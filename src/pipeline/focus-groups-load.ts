@@ -4,9 +4,8 @@
  * problem reported with its file and line before anything is used; the parsing itself is the
  * pure code in `coding/`.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { checkCodebookText } from '../coding/check-codebook.ts';
 import type { Codebook } from '../coding/codebook.ts';
@@ -16,12 +15,8 @@ import type { Segment } from '../coding/types.ts';
 import { parseRedactions, redactor } from '../coding/redact.ts';
 import { checkGroups, parseTranscript, type Transcript } from '../coding/transcript.ts';
 import type { Problem } from '../shared/yaml-source.ts';
+import { portable, sourceFile, type SourceFile } from './provenance.ts';
 import type { FocusGroups } from './schema.ts';
-
-export interface SourceFile {
-  file: string;
-  sha256: string;
-}
 
 export interface LoadedFocusGroups {
   codebook: Codebook;
@@ -33,8 +28,6 @@ export interface LoadedFocusGroups {
   /** Every file read, with its hash, for the manifest. */
   files: SourceFile[];
 }
-
-const portable = (cwd: string, file: string) => relative(cwd, resolve(cwd, file)).split(sep).join('/');
 
 /**
  * Where the pipeline file names each source: its file, and the line of a `focus_groups` field, so
@@ -54,7 +47,7 @@ export function loadFocusGroups(spec: FocusGroups, cwd: string, pipeline: Pipeli
     const name = portable(cwd, file);
     try {
       const bytes = readFileSync(resolve(cwd, file));
-      files.push({ file: name, sha256: createHash('sha256').update(bytes).digest('hex') });
+      files.push(sourceFile(cwd, file, bytes));
       return bytes.toString('utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DesignError } from '../analysis/design.ts';
 import { questionsOf } from '../instrument/schema.ts';
 import type { ReportModel, TableResult } from '../report/model.ts';
@@ -18,7 +18,8 @@ import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
 import { readResponsesFromStore } from './from-store.ts';
 import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownAttributes, unknownSegments } from './focus-groups.ts';
-import { loadFocusGroups, type PipelineLocation, type SourceFile } from './focus-groups-load.ts';
+import { loadFocusGroups, type PipelineLocation } from './focus-groups-load.ts';
+import { portable, sha256, type SourceFile } from './provenance.ts';
 import { renderReport } from './render-step.ts';
 import type { FocusGroups } from './schema.ts';
 import { readEarlierWaves, withTrends } from './trends.ts';
@@ -58,9 +59,6 @@ export interface RunResult {
   model: ReportModel;
 }
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-/** Paths in the manifest: relative to where the pipeline was run, with forward slashes on every system. */
-const portable = (cwd: string, file: string) => relative(cwd, resolve(cwd, file)).split(sep).join('/');
 
 function fail(problems: Problem[]): never {
   throw new PipelineError(problems.map(formatProblem).join('\n'));

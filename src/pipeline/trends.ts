@@ -3,21 +3,18 @@
  * Only what both waves published is compared (a cell suppressed in either has no trend), and
  * only from the tables' own CSVs, so a trend uses exactly the figures each report printed.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { changeBetween } from '../analysis/trend.ts';
 import type { TableResult, Trend } from '../report/model.ts';
 import type { Problem } from '../shared/yaml-source.ts';
-import type { SourceFile } from './focus-groups-load.ts';
+import { portable, sourceFile, type SourceFile } from './provenance.ts';
 
 interface EarlierCell {
   estimate: number;
   se: number;
 }
-
-const portable = (cwd: string, file: string) => relative(cwd, resolve(cwd, file)).split(sep).join('/');
 
 /** The earlier waves' cells of every table, read from their reports' CSVs. */
 export function readEarlierWaves(
@@ -41,7 +38,7 @@ export function readEarlierWaves(
       // A table new since that wave has no trend.
       if (!existsSync(file)) continue;
       const text = readFileSync(file, 'utf8');
-      files.push({ file: portable(cwd, file), sha256: createHash('sha256').update(text).digest('hex') });
+      files.push(sourceFile(cwd, file, text));
       const rows = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
       const cells = new Map<string, EarlierCell>();
       for (const row of rows) {
