@@ -234,26 +234,21 @@ function categoricalFromSums(design: Design, sums: CategoricalSums): MeanEstimat
 }
 
 /**
- * `estimateCategorical` for every domain of a partition at once: `domain` gives each row's domain
- * (0…domains−1, or −1 for none), and one pass over the rows gathers every domain's per-stratum
- * sums. A table by tier and sector then costs one pass over a million rows, not one per domain.
- * Rows whose code is −1 (unanswered) are outside every domain's base, as with `keep` above.
- * A raked design needs the full residuals per domain, so it is estimated domain by domain.
+ * A partition of the rows into domains: `index` gives each row's domain (0…count−1, or −1 for
+ * none); no index means one domain of every row.
  */
-export function estimateCategoricalByDomain(design: Design, codes: Int16Array, levels: number, domain: Int32Array, domains: number): MeanEstimate[] {
-  return estimateCategoricalByPartitions(design, codes, levels, [{ index: domain, count: domains }])[0]!;
-}
-
-/** A partition of the rows for `estimateCategoricalByPartitions`; no index means one domain of every row. */
 export interface Partition {
   index: Int32Array | null;
   count: number;
 }
 
 /**
- * `estimateCategoricalByDomain` for several partitions at once (everyone, the crossing of `by`,
- * the panel, …), in one pass: each row's code, stratum and weight are read once, whatever the
- * number of partitions it falls in.
+ * `estimateCategorical` for every domain of several partitions (everyone, the crossing of `by`,
+ * the panel, …) in one pass over the rows, which gathers every domain's per-stratum sums: each
+ * row's code, stratum and weight are read once, however many domains it falls in. A table by tier
+ * and sector then costs one pass over a million rows, not one per domain. Rows whose code is −1
+ * (unanswered) are outside every domain's base, as with `keep` above. A raked design needs the
+ * full residuals per domain, so it is estimated domain by domain.
  */
 export function estimateCategoricalByPartitions(design: Design, codes: Int16Array, levels: number, partitions: readonly Partition[]): MeanEstimate[][] {
   if (design.calibration.length > 0) {

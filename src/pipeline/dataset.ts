@@ -76,7 +76,7 @@ export interface ReadOptions {
   parallelFromBytes?: number;
 }
 
-const MAX_PROBLEMS = 20;
+export const MAX_PROBLEMS = 20;
 
 /** Where a problem is: the file (or "the database"), and the line or record of it. */
 type Report = (line: number, message: string) => void;

@@ -10,10 +10,8 @@ import { open } from 'node:fs/promises';
 import type { Instrument } from '../instrument/schema.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 import { splitPoint } from './csv-split.ts';
-import { collector, datasetBuilder, parseCsvRange, type Dataset, type ReadOptions } from './dataset.ts';
+import { collector, datasetBuilder, MAX_PROBLEMS, parseCsvRange, type Dataset, type ReadOptions } from './dataset.ts';
 import type { ReadPartRequest, ReadPartResult } from './read-worker.ts';
-
-const MAX_PROBLEMS = 20;
 
 /** The header record, read on its own so that the worker can start before the first half is done. */
 async function readHeader(file: string): Promise<string[] | undefined> {
