@@ -24,12 +24,17 @@ export function createViews(): nunjucks.Environment {
   });
 }
 
-/** Compiles the stylesheet once per process start (about a second). */
+let stylesheet: string | undefined;
+
+/**
+ * The stylesheet, compiled on first use and kept for the process's life (a compile takes about a
+ * second, and every app built in the process, as tests build many, serves the same bytes).
+ */
 export function compileStylesheet(): string {
-  return sass.compile(join(VIEWS_DIR, 'tapestry.scss'), {
+  return (stylesheet ??= sass.compile(join(VIEWS_DIR, 'tapestry.scss'), {
     loadPaths: [NODE_MODULES],
     style: 'compressed',
     quietDeps: true,
     silenceDeprecations: ['import'],
-  }).css;
+  }).css);
 }
