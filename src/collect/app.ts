@@ -54,7 +54,6 @@ export const app = fp(
   async function tapestryApp(fastify: FastifyInstance, options: AppOptions) {
     const serviceName = options.serviceName ?? 'tapestry surveys';
     const views = createViews();
-    const stylesheet = compileStylesheet();
 
     fastify.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown>) {
       // Respondents often share computers: nothing they answered may be kept by a browser or proxy.
@@ -89,7 +88,7 @@ export const app = fp(
     await fastify.register(fastifyRateLimit, { global: false });
 
     fastify.get('/assets/tapestry.css', async (_request, reply) =>
-      reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
+      reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(compileStylesheet()),
     );
     await fastify.register(fastifyStatic, { root: join(GOVUK_DIST, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false, index: false });
 
