@@ -4,7 +4,8 @@ import type { LoadedInstrument } from '../instrument/load.ts';
 import { publishInstrument, VersionConflictError } from '../store/instrument-versions.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import type { Store } from '../store/open.ts';
-import { ensureOpenWave } from '../store/waves.ts';
+import { WAVE_ACCESS, type WaveAccess } from '../store/database.ts';
+import { ensureOpenWave, WAVE_NAME_PATTERN, WaveError } from '../store/waves.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 import { loadInstruments } from './survey.ts';
@@ -32,20 +33,46 @@ export function publishCommand(program: Command, io: Io): void {
     .description('publish instrument versions to the database (every version is kept)')
     .argument('<files...>', 'instrument YAML files or directories')
     .option('--open-wave <name>', 'also open a wave of this name for each instrument that has no open wave')
-    .action(async (files: string[], opts: { openWave?: string }) => {
+    .option('--access <mode>', 'who may start the new wave: open (anyone with its address) or invitation (personal links only)', 'open')
+    .option('--unlisted', 'leave the new wave off the home page (it is still reached by its address)')
+    .action(async (files: string[], opts: { openWave?: string; access: string; unlisted?: boolean }) => {
+      const access = WAVE_ACCESS.find((mode) => mode === opts.access);
+      if (!access) throw new UserError(`--access must be open or invitation, not ${opts.access}`);
+      if (!opts.openWave && (opts.access !== 'open' || opts.unlisted)) throw new UserError('--access and --unlisted describe the wave that --open-wave opens: give --open-wave NAME too');
+      // Checked before anything is published, so that a bad name leaves the database as it was.
+      if (opts.openWave !== undefined && !WAVE_NAME_PATTERN.test(opts.openWave)) {
+        throw new UserError(`--open-wave: a wave's name must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 64), not ${JSON.stringify(opts.openWave)}`);
+      }
       const loaded = await loadInstruments(io, files);
       await withStore(io, program.opts(), async (store) => {
         await migrateToLatest(store);
         const rows = await publishAll(io, store, loaded);
-        if (opts.openWave) await openWaves(io, store, rows, opts.openWave);
+        if (opts.openWave) await openWaves(io, store, rows, opts.openWave, { access, listed: !opts.unlisted });
       });
     });
 }
 
-export async function openWaves(io: Io, store: Store, rows: { id: number; instrument_id: string }[], name: string) {
+function describeAccess(wave: { access: WaveAccess; listed: boolean }): string {
+  return `${wave.access === 'invitation' ? 'by invitation only' : 'open to anyone with the link'}${wave.listed || wave.access === 'invitation' ? '' : ', unlisted'}`;
+}
+
+export async function openWaves(
+  io: Io,
+  store: Store,
+  rows: { id: number; instrument_id: string }[],
+  name: string,
+  settings: { access?: WaveAccess; listed?: boolean } = {},
+) {
   for (const row of rows) {
-    const { wave, created } = await ensureOpenWave(store.db, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name });
-    io.out(`${created ? 'opened' : 'open'}       ${row.instrument_id} wave ${wave.name}\n`);
+    let opened;
+    try {
+      opened = await ensureOpenWave(store.db, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name, ...settings });
+    } catch (error) {
+      if (error instanceof WaveError) throw new UserError(error.message);
+      throw error;
+    }
+    const { wave, created } = opened;
+    io.out(`${created ? 'opened' : 'open'}       ${row.instrument_id} wave ${wave.name} (${describeAccess(wave)})\n`);
   }
 }
 

@@ -29,6 +29,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Look-ups of invitation tokens and resume codes allowed per client per minute. */
   lookupsPerMinute?: number;
+  /** Anonymous responses a client may start per minute. */
+  startsPerMinute?: number;
   /** Set `secure` on cookies: on whenever the service is reached over HTTPS. */
   secureCookies?: boolean;
 }
@@ -111,7 +113,16 @@ export const app = fp(
     });
 
     const cache = new InstrumentCache();
-    const deps = { store: options.store, cache, now: options.now ?? (() => new Date()), lookupsPerMinute: options.lookupsPerMinute ?? 30, secureCookies: options.secureCookies ?? false };
+    const deps = {
+      store: options.store,
+      cache,
+      now: options.now ?? (() => new Date()),
+      secret: options.secret,
+      lookupsPerMinute: options.lookupsPerMinute ?? 30,
+      // Enough for a team filling the survey in together behind one office address.
+      startsPerMinute: options.startsPerMinute ?? 20,
+      secureCookies: options.secureCookies ?? false,
+    };
     await fastify.register(homeRoutes, deps);
     await fastify.register(respondRoutes, deps);
   },
@@ -122,6 +133,9 @@ export type RouteDeps = {
   store: Store;
   cache: InstrumentCache;
   now: () => Date;
+  /** The service's secret: resume codes are derived from it. */
+  secret: string;
   lookupsPerMinute: number;
+  startsPerMinute: number;
   secureCookies: boolean;
 };

@@ -1,15 +1,25 @@
 /**
- * Resume codes for anonymous respondents: 16 characters of Crockford's base32 (80 random bits),
- * shown in groups of four. Crockford's alphabet has no I, L, O or U, and reading a code back
- * forgives the confusions people make when copying one by hand.
+ * Resume codes for anonymous respondents: 16 characters of Crockford's base32 (80 bits), shown in
+ * groups of four. Crockford's alphabet has no I, L, O or U, and reading a code back forgives the
+ * confusions people make when copying one by hand.
+ *
+ * A response has one code for its life, derived from its id with a keyed hash (HMAC-SHA-256 under
+ * the service's secret), so the code shown at the start can be shown again when the respondent
+ * saves and leaves, without the code itself ever being stored: the database keeps only its hash,
+ * and without the secret an id says nothing about its code.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { hashToken } from '../store/invitations.ts';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export function newResumeCode(random: (size: number) => Buffer = randomBytes): string {
-  const bytes = random(10);
+/** The resume code of the response with this id. */
+export function resumeCodeFor(secret: string, responseId: string): string {
+  return encodeCode(createHmac('sha256', secret).update(`resume-code:${responseId}`, 'utf8').digest().subarray(0, 10));
+}
+
+/** 10 bytes as 16 base32 characters in groups of four. */
+function encodeCode(bytes: Uint8Array): string {
   let bits = 0n;
   for (const byte of bytes) bits = (bits << 8n) | BigInt(byte);
   let code = '';

@@ -32,8 +32,15 @@ export interface WavesTable {
   status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
   opens_at: Timestamp;
   closes_at: Date | string | null;
+  /** `open`: anyone with the survey's address may start; `invitation`: only personal links. */
+  access: ColumnType<WaveAccess, WaveAccess | undefined, WaveAccess>;
+  /** Listed on the home page (open waves only). */
+  listed: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
 }
+
+export const WAVE_ACCESS = ['open', 'invitation'] as const;
+export type WaveAccess = (typeof WAVE_ACCESS)[number];
 
 export interface InvitationsTable {
   id: Generated<number>;

@@ -12,6 +12,8 @@ export class ResponseError extends Error {
 }
 
 export interface StartResponseInput {
+  /** Chosen by the caller when something must be derived from it (a resume code); else the database's. */
+  id?: string;
   waveId: number;
   instrumentVersionId: number;
   invitationId?: number | null;
@@ -24,6 +26,7 @@ export async function startResponse(db: Kysely<Database>, input: StartResponseIn
   return db
     .insertInto('responses')
     .values({
+      ...(input.id === undefined ? {} : { id: input.id }),
       wave_id: input.waveId,
       instrument_version_id: input.instrumentVersionId,
       invitation_id: input.invitationId ?? null,
@@ -134,7 +137,7 @@ export function findResponseByResumeCode(db: Kysely<Database>, waveId: number, r
     .executeTakeFirst();
 }
 
-/** Gives an in-progress response a new resume code (the old one stops working). */
+/** Gives an in-progress response another resume code (the old one stops working). */
 export async function setResumeCode(db: Kysely<Database>, id: string, resumeCodeHash: string): Promise<void> {
   const row = await db
     .updateTable('responses')
@@ -159,12 +162,14 @@ export async function findResponseWithWave(db: Kysely<Database>, id: string): Pr
       'waves.status as w_status',
       'waves.opens_at as w_opens_at',
       'waves.closes_at as w_closes_at',
+      'waves.access as w_access',
+      'waves.listed as w_listed',
       'waves.created_at as w_created_at',
     ])
     .where('responses.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { w_instrument_id, w_name, w_instrument_version_id, w_status, w_opens_at, w_closes_at, w_created_at, ...response } = row;
+  const { w_instrument_id, w_name, w_instrument_version_id, w_status, w_opens_at, w_closes_at, w_access, w_listed, w_created_at, ...response } = row;
   return {
     response,
     wave: {
@@ -175,6 +180,8 @@ export async function findResponseWithWave(db: Kysely<Database>, id: string): Pr
       status: w_status,
       opens_at: w_opens_at,
       closes_at: w_closes_at,
+      access: w_access,
+      listed: w_listed,
       created_at: w_created_at,
     },
   };

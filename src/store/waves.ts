@@ -1,6 +1,12 @@
 /** Waves: one instrument version fielded over a period, open for responses or closed. */
 import type { Kysely } from 'kysely';
-import type { Database, WaveRow } from './database.ts';
+import type { Database, WaveAccess, WaveRow } from './database.ts';
+
+/**
+ * A wave's name is part of its survey's address and of report directories: letters, digits and
+ * `.`, `_`, `-`, starting with a letter or digit ("2010", "2026-spring").
+ */
+export const WAVE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export class WaveError extends Error {
   override name = 'WaveError';
@@ -12,9 +18,16 @@ export interface OpenWaveInput {
   name: string;
   opensAt?: Date;
   closesAt?: Date | null;
+  /** Who may start a response (default `open`). */
+  access?: WaveAccess;
+  /** Listed on the home page (default true). */
+  listed?: boolean;
 }
 
 export async function openWave(db: Kysely<Database>, input: OpenWaveInput): Promise<WaveRow> {
+  if (!WAVE_NAME_PATTERN.test(input.name)) {
+    throw new WaveError(`a wave's name must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 64), not ${JSON.stringify(input.name)}`);
+  }
   const row = await db
     .insertInto('waves')
     .values({
@@ -23,6 +36,8 @@ export async function openWave(db: Kysely<Database>, input: OpenWaveInput): Prom
       name: input.name,
       opens_at: input.opensAt,
       closes_at: input.closesAt ?? null,
+      access: input.access ?? 'open',
+      listed: input.listed ?? true,
     })
     .onConflict((oc) => oc.columns(['instrument_id', 'name']).doNothing())
     .returningAll()
@@ -33,6 +48,20 @@ export async function openWave(db: Kysely<Database>, input: OpenWaveInput): Prom
 
 export function findWave(db: Kysely<Database>, instrumentId: string, name: string): Promise<WaveRow | undefined> {
   return db.selectFrom('waves').selectAll().where('instrument_id', '=', instrumentId).where('name', '=', name).executeTakeFirst();
+}
+
+/** Open waves that the home page lists: open, listed, and anyone may start them. */
+export function listListedOpenWaves(db: Kysely<Database>) {
+  return db
+    .selectFrom('waves')
+    .innerJoin('instrument_versions', 'instrument_versions.id', 'waves.instrument_version_id')
+    .select(['waves.instrument_id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'instrument_versions.title'])
+    .where('waves.status', '=', 'open')
+    .where('waves.listed', '=', true)
+    .where('waves.access', '=', 'open')
+    .orderBy('instrument_versions.title')
+    .orderBy('waves.name')
+    .execute();
 }
 
 export function listWaves(db: Kysely<Database>, instrumentId?: string): Promise<WaveRow[]> {

@@ -128,13 +128,34 @@ describe(`setup, publish and migrate on ${backend}`, () => {
     expect(out).toMatch(/published {2}leadership-individual 1\.1/);
   });
 
+  it('opens a wave by invitation only, and refuses an access mode it does not know', async () => {
+    const file = join(project, 'invited.yaml');
+    writeFileSync(file, readFileSync(join(project, 'surveys/capabilities-self-assessment.yaml'), 'utf8').replace('id: capabilities-self-assessment', 'id: capabilities-invited'));
+    const refused = await tapestry('publish', 'invited.yaml', '--open-wave', '2026', '--access', 'secret');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe('tapestry: --access must be open or invitation, not secret\n');
+    const alone = await tapestry('publish', 'invited.yaml', '--unlisted');
+    expect(alone.code).toBe(1);
+    expect(alone.err).toContain('give --open-wave NAME too');
+    const badName = await tapestry('publish', 'invited.yaml', '--open-wave', 'spring 2026');
+    expect(badName.code).toBe(1);
+    expect(badName.err).toContain("a wave's name must start with a letter or digit");
+    expect(badName.out).toBe('');
+
+    const { code, out } = await tapestry('publish', 'invited.yaml', '--open-wave', '2026', '--access', 'invitation');
+    expect(code).toBe(0);
+    expect(out).toMatch(/opened +capabilities-invited wave 2026 \(by invitation only\)\n/);
+  });
+
   it('reports migration status, and migrates down and up again', async () => {
-    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\napplied  0002_service\n');
-    expect((await tapestry('migrate', '--down')).out).toBe('undone  0002_service\n');
-    expect((await tapestry('migrate', '--status')).out).toBe('applied  0001_initial\npending  0002_service\n');
-    expect((await tapestry('migrate', '--reset')).out).toBe('undone  0001_initial\n');
-    expect((await tapestry('migrate', '--status')).out).toBe('pending  0001_initial\npending  0002_service\n');
-    expect((await tapestry('migrate')).out).toBe('applied  0001_initial\napplied  0002_service\n');
+    const all = ['0001_initial', '0002_service', '0003_wave_access'];
+    const lines = (state: (name: string, i: number) => string) => all.map((name, i) => `${state(name, i)}  ${name}\n`).join('');
+    expect((await tapestry('migrate', '--status')).out).toBe(lines(() => 'applied'));
+    expect((await tapestry('migrate', '--down')).out).toBe('undone  0003_wave_access\n');
+    expect((await tapestry('migrate', '--status')).out).toBe(lines((_, i) => (i < 2 ? 'applied' : 'pending')));
+    expect((await tapestry('migrate', '--reset')).out).toBe('undone  0002_service\nundone  0001_initial\n');
+    expect((await tapestry('migrate', '--status')).out).toBe(lines(() => 'pending'));
+    expect((await tapestry('migrate')).out).toBe(lines(() => 'applied'));
     expect((await tapestry('migrate')).out).toMatch(/: nothing to do\n$/);
   });
 });

@@ -78,7 +78,9 @@ describe(`a respondent completing leadership-individual over HTTP on ${backend}`
   it('starts, answers every page following the skip logic, checks and submits, storing one response', async () => {
     const start = await browser.get(base);
     expect(start.status).toBe(200);
-    const started = await browser.post(`${base}/start`, Browser.formFields(start).fields);
+    const posted = await browser.post(`${base}/start`, Browser.formFields(start).fields);
+    expect(posted.status).toBe(303);
+    const started = await browser.follow(posted);
     expect(started.status).toBe(200);
     const code = started.$('.tapestry-code').text();
     expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
@@ -140,7 +142,7 @@ describe(`a respondent completing leadership-individual over HTTP on ${backend}`
   it('drops the answers of questions hidden when an earlier answer is changed from the check page', async () => {
     const other = new Browser(survey.app);
     const start = await other.get(base);
-    const started = await other.post(`${base}/start`, Browser.formFields(start).fields);
+    const started = await other.follow(await other.post(`${base}/start`, Browser.formFields(start).fields));
     const first = await other.get(started.$('main a.govuk-button').attr('href')!);
     const { check } = await answerAll(other, first, { ...script, most_help: 'Nothing.' });
     expect(check.$('main').text()).toContain('What kind of qualification is it?');

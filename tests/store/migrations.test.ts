@@ -20,7 +20,7 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates every table on the way up and reports each migration applied', async () => {
     const applied = await migrateToLatest(store);
-    expect(applied).toEqual(['0001_initial', '0002_service']);
+    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access']);
     expect(await tableNames(store)).toEqual(['instrument_versions', 'invitations', 'response_page_times', 'responses', 'settings', 'waves']);
     expect((await migrationStatus(store)).every((m) => m.executedAt instanceof Date)).toBe(true);
   });
@@ -31,7 +31,7 @@ describe(`migrations on ${backend}`, () => {
 
   it('removes every table on the way down and can go up again', async () => {
     const undone = await migrateReset(store);
-    expect(undone).toEqual(['0002_service', '0001_initial']);
+    expect(undone).toEqual(['0003_wave_access', '0002_service', '0001_initial']);
     expect(await tableNames(store)).toEqual([]);
     expect(await migrateDown(store)).toEqual([]);
     await migrateToLatest(store);

@@ -3,11 +3,12 @@
  * screen, check answers, submit once, thank you. Every rule is enforced here on the server from
  * the same instrument the pages are rendered from.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MalformedFormError, readAnswers, type FormValues } from '../../instrument/answers.ts';
 import { prefillAnswers } from '../../instrument/prefill.ts';
 import type { AnswerValue } from '../../instrument/evaluate.ts';
-import type { Page } from '../../instrument/schema.ts';
+import { SLUG_PATTERN, type Page } from '../../instrument/schema.ts';
 import { missingRequired, visibility, visiblePages } from '../../instrument/visibility.ts';
 import type { ResponseRow } from '../../store/database.ts';
 import { findInvitationByToken } from '../../store/invitations.ts';
@@ -16,17 +17,19 @@ import {
   findResponseByResumeCode,
   findResponseWithWave,
   recordPageTime,
+  ResponseError,
   saveProgress,
   setResumeCode,
   startResponse,
   submitIfReady,
   submitResponse,
 } from '../../store/responses.ts';
+import { WAVE_NAME_PATTERN } from '../../store/waves.ts';
 import type { RouteDeps } from '../app.ts';
 import { isOpen, type Fielded } from '../fielded.ts';
 import { HttpError } from '../http-error.ts';
 import { errorViews, formValues, postedValues, questionView, summaryRows } from '../presenter.ts';
-import { hashResumeCode, newResumeCode, normaliseResumeCode } from '../resume-code.ts';
+import { hashResumeCode, normaliseResumeCode, resumeCodeFor } from '../resume-code.ts';
 
 type SurveyParams = { instrument: string; wave: string };
 type PageParams = SurveyParams & { page: string };
@@ -49,10 +52,30 @@ function stored(response: ResponseRow): Record<string, AnswerValue> {
   return (response.answers ?? {}) as Record<string, AnswerValue>;
 }
 
+/** What each part of a survey's address may be; anything else is no survey, refused before SQL sees it. */
+const PARAM_PATTERNS: Record<string, RegExp> = { instrument: SLUG_PATTERN, wave: WAVE_NAME_PATTERN, page: SLUG_PATTERN };
+
 export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   const { store, cache } = deps;
   const db = store.db;
   const lookupLimit = { rateLimit: { max: deps.lookupsPerMinute, timeWindow: '1 minute' } };
+  const startLimit = {
+    rateLimit: {
+      max: deps.startsPerMinute,
+      timeWindow: '1 minute',
+      errorResponseBuilder: () =>
+        new HttpError(429, 'Please wait a minute', 'Many surveys have been started from your network in the last minute. Wait a minute, then select “Start now” again.'),
+    },
+  };
+
+  // A NUL byte or a stray character in an address is not a survey: say so with a 404 here, rather
+  // than let the database refuse the text with an error that would surface as a 500.
+  fastify.addHook('preValidation', async (request) => {
+    for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, string>)) {
+      const pattern = PARAM_PATTERNS[name];
+      if (pattern && !pattern.test(value)) throw new HttpError(404, 'Page not found', 'There is nothing at this address. Check the link you were sent.');
+    }
+  });
 
   function requireOpen(found: Fielded): Fielded {
     if (!isOpen(found.wave, deps.now())) {
@@ -65,6 +88,31 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     const found = await cache.fielded(db, params.instrument, params.wave);
     if (!found) throw new HttpError(404, 'Survey not found', 'There is no survey at this address. Check the link you were sent.');
     return requireOpen(found);
+  }
+
+  /** A survey that anyone may start a response in, not one by invitation only. */
+  function requireOpenToAll(f: Fielded): Fielded {
+    if (f.wave.access === 'invitation') {
+      throw new HttpError(
+        403,
+        'You need an invitation to take part',
+        `“${f.instrument.title}” is open only to the people invited to it. Use the personal link in your invitation; if you cannot find it, ask the research team who invited you.`,
+      );
+    }
+    return f;
+  }
+
+  /**
+   * Saves progress, unless the response was sent meanwhile (a second tab, a double click): then
+   * resolves to undefined, and the caller answers as a sent response does.
+   */
+  async function saveUnlessSent(id: string, progress: Parameters<typeof saveProgress>[2]): Promise<ResponseRow | undefined> {
+    try {
+      return await saveProgress(db, id, progress, deps.now());
+    } catch (error) {
+      if (error instanceof ResponseError) return undefined;
+      throw error;
+    }
   }
 
   function setResponseCookie(reply: FastifyReply, f: Fielded, responseId: string) {
@@ -117,31 +165,60 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
 
   // ---- start, resume and invitation links ---------------------------------------------------
 
+  // The start page: the survey's introduction (what it is for, how long it takes, how answers are
+  // kept confidential) is shown to everyone, invitees included, before the first question.
   fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave', async (request, reply) => {
     const { f, response } = await session(request, request.params);
-    const continueHref = response?.status === 'in_progress' ? resumeHref(f, response) : undefined;
+    const inProgress = response?.status === 'in_progress' ? response : undefined;
+    if (!inProgress) requireOpenToAll(f);
     return reply.render('start.njk', {
       title: f.instrument.title,
       intro: f.instrument.intro.split(/\n\s*\n/).filter((p) => p.trim() !== ''),
       pageCount: f.instrument.pages.length,
       base: base(f),
-      continueHref,
+      // An invitee who has not answered anything yet starts, rather than continues.
+      startHref: inProgress && inProgress.current_page === null ? resumeHref(f, inProgress) : undefined,
+      continueHref: inProgress && inProgress.current_page !== null ? resumeHref(f, inProgress) : undefined,
+      offerResume: f.wave.access === 'open' && !inProgress?.invitation_id,
       csrf: await reply.generateCsrf(),
     });
   });
 
-  fastify.post<{ Params: SurveyParams }>('/s/:instrument/:wave/start', { preHandler: fastify.csrfProtection }, async (request, reply) => {
-    const f = await fielded(request.params);
-    const code = newResumeCode();
+  fastify.post<{ Params: SurveyParams }>('/s/:instrument/:wave/start', { preHandler: fastify.csrfProtection, config: startLimit }, async (request, reply) => {
+    // A second "Start now" (the back button, a resent form) carries on with the response this
+    // browser already has rather than starting another.
+    const { f, response: existing } = await session(request, request.params);
+    if (existing?.status === 'in_progress') return reply.code(303).redirect(existing.invitation_id === null ? `${base(f)}/code` : base(f));
+    requireOpenToAll(f);
+    // The id is chosen here so that the resume code, which is derived from it, can be stored (as a
+    // hash) in the same statement, and shown again whenever the respondent asks.
+    const id = randomUUID();
     const response = await startResponse(db, {
+      id,
       waveId: f.wave.id,
       instrumentVersionId: f.version.id,
-      resumeCodeHash: hashResumeCode(code),
+      resumeCodeHash: hashResumeCode(resumeCodeFor(deps.secret, id)),
       startedAt: deps.now(),
     });
     if (!response) throw new HttpError(409, 'Please try again', 'We could not start your response. Go back and select “Start now” again.');
     setResponseCookie(reply, f, response.id);
-    return reply.render('resume-code.njk', { title: 'Your resume code', code, nextHref: pageHref(f, f.instrument.pages[0]!.id) });
+    // Redirected, so that reloading the code page shows the code again instead of starting again.
+    return reply.code(303).redirect(`${base(f)}/code`);
+  });
+
+  // The resume code of this browser's response: always the same code for the same response.
+  fastify.get<{ Params: SurveyParams; Querystring: { saved?: string } }>('/s/:instrument/:wave/code', async (request, reply) => {
+    const current = await requireResponse(request, reply);
+    if (!current) return reply;
+    const { f, response } = current;
+    if (response.invitation_id !== null) return reply.code(303).redirect(resumeHref(f, response));
+    const code = resumeCodeFor(deps.secret, response.id);
+    const hash = hashResumeCode(code);
+    // A response started before codes were derived has another code; this one replaces it.
+    const replaced = response.resume_code_hash !== hash;
+    if (replaced) await setResumeCode(db, response.id, hash);
+    const saved = request.query.saved === '1';
+    return reply.render('resume-code.njk', { title: saved ? 'Your answers are saved' : 'Your resume code', code, saved, replaced, nextHref: resumeHref(f, response) });
   });
 
   fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave/resume', async (request, reply) => {
@@ -192,7 +269,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
         (await findResponseByInvitation(db, invitation.id));
       if (response && Object.keys(prefilled).length > 0 && Object.keys(stored(response)).length === 0) {
         const complete = missingRequired(f.instrument, prefilled).length === 0;
-        response = await saveProgress(db, response.id, { answers: prefilled, complete, currentPage: null }, deps.now());
+        response = (await saveUnlessSent(response.id, { answers: prefilled, complete, currentPage: null })) ?? (await findResponseByInvitation(db, invitation.id));
       }
     }
     if (!response) throw invalid;
@@ -200,7 +277,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       throw new HttpError(409, 'This link has already been used', 'A response has already been sent with this invitation. Thank you for taking part.');
     }
     setResponseCookie(reply, f, response.id);
-    return reply.code(303).redirect(resumeHref(f, response));
+    // To the start page, so that invitees read the introduction too; it carries them on from there.
+    return reply.code(303).redirect(base(f));
   });
 
   // ---- pages --------------------------------------------------------------------------------
@@ -306,7 +384,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       const next = pages[pages.findIndex((p) => p.id === page.id) + 1];
       const nextPage = saving ? page.id : returnTo === 'check' || !next ? 'check' : next.id;
       const complete = missingRequired(f.instrument, after.answers).length === 0;
-      await saveProgress(db, response.id, { answers: after.answers, complete, currentPage: nextPage }, deps.now());
+      const saved = await saveUnlessSent(response.id, { answers: after.answers, complete, currentPage: nextPage });
+      if (!saved) return reply.code(303).redirect(`${base(f)}/done`);
       const shownAt = Number(form._shown_at);
       if (Number.isFinite(shownAt)) {
         await recordPageTime(db, response.id, page.id, Math.min(MAX_PAGE_MS, Math.max(0, deps.now().getTime() - shownAt)));
@@ -316,9 +395,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
         if (response.invitation_id !== null) {
           return reply.render('error.njk', { title: 'Your answers are saved', message: 'Use the link in your invitation to come back and finish the survey.' });
         }
-        const code = newResumeCode();
-        await setResumeCode(db, response.id, hashResumeCode(code));
-        return reply.render('resume-code.njk', { title: 'Your answers are saved', code, saved: true, nextHref: pageHref(f, page.id) });
+        return reply.code(303).redirect(`${base(f)}/code?saved=1`);
       }
       return reply.code(303).redirect(nextPage === 'check' ? `${base(f)}/check` : pageHref(f, nextPage));
     },
