@@ -3,6 +3,7 @@
  * of exiting, so tests drive the real command in-process with captured output.
  */
 import { Command, CommanderError } from 'commander';
+import { StoreLockedError } from '../store/lock.ts';
 import { codeCommand } from './code.ts';
 import { UserError, processIo, type Io } from './io.ts';
 import { inviteCommand } from './invite.ts';
@@ -40,7 +41,9 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof UserError) {
+    // The lock is checked here, once, rather than by each verb: any command that reaches the
+    // embedded database, however it opens it, gets the same one line.
+    if (error instanceof UserError || error instanceof StoreLockedError) {
       io.err(`tapestry: ${error.message}\n`);
       return 1;
     }

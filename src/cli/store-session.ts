@@ -4,7 +4,6 @@
  */
 import { resolve } from 'node:path';
 import { openStore, storeOptionsFromEnv, type Store } from '../store/open.ts';
-import { StoreLockedError } from '../store/lock.ts';
 import { UserError, type Io } from './io.ts';
 
 export interface StoreFlags {
@@ -25,7 +24,7 @@ export async function withStore<T>(io: Io, flags: StoreFlags, work: (store: Stor
   try {
     store = await openStore({ ...options, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) });
   } catch (error) {
-    if (error instanceof StoreLockedError || /cannot connect to PostgreSQL/.test((error as Error).message)) {
+    if (/cannot connect to PostgreSQL/.test((error as Error).message)) {
       throw new UserError((error as Error).message);
     }
     throw error;

@@ -69,6 +69,15 @@ describe('the embedded database', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses a pipeline that reads the database while another process holds it with the same one-line message', async () => {
+    const dir = tempDir();
+    await open(dir);
+    const io = captureIo({ cwd: root, env: embeddedEnv });
+    const out = join(tempDir(), 'report');
+    expect(await run(['--data-dir', dir, 'run', 'pipelines/leading-together.yaml', '--wave', '2010', '--out', out], io)).toBe(1);
+    expect(io.stderr()).toBe(`tapestry: the embedded database in ${dir} is in use by another tapestry process (pid ${process.pid}). Stop that process first, or set DATABASE_URL to a PostgreSQL server when several processes must share the data.\n`);
+  });
+
   it('keeps data written before a SIGTERM, and closes cleanly on the signal', async () => {
     const dir = tempDir();
     const { child, exited } = await holdStore(dir);
