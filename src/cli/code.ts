@@ -8,11 +8,14 @@ import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import Papa from 'papaparse';
+import { globSync } from 'tinyglobby';
 import { agreementTable, type AgreementRow, type AgreementTable } from '../coding/agreement.ts';
 import { checkCodebookText } from '../coding/check-codebook.ts';
 import { trainCoder } from '../coding/classifier.ts';
 import { allCodes, type Codebook } from '../coding/codebook.ts';
 import { crossValidate, type Evaluation } from '../coding/cross-validate.ts';
+import { codedTranscriptSegments } from '../coding/coded-transcripts.ts';
+import { checkGroups, parseTranscript } from '../coding/transcript.ts';
 import { checkCodesKnown, readHumanCodingCsv, readSegmentsCsv, readTrainingCsv, type CodedSegment, type TrainingColumns } from '../coding/csv-inputs.ts';
 import { formatProblem, type Problem } from '../shared/yaml-source.ts';
 import { UserError, type Io } from './io.ts';
@@ -59,8 +62,33 @@ function trainingColumns(opts: ColumnOptions): TrainingColumns {
   return columns;
 }
 
+/**
+ * A study's own coded transcripts: the turns of the transcripts matching `glob` with the codes the
+ * coding file (segment_id,coder,code) gives them.
+ */
+function loadCodedTranscripts(io: Io, file: string, glob: string, codebook: Codebook): CodedSegment[] {
+  const matched = globSync(glob, { cwd: io.cwd, onlyFiles: true }).sort();
+  if (matched.length === 0) throw new UserError(`--transcripts: no file matches ${glob}`);
+  const problems: Problem[] = [];
+  const transcripts = matched.flatMap((match) => {
+    const parsed = parseTranscript(readText(io, match, 'transcript'), display(io, match));
+    problems.push(...parsed.problems);
+    return parsed.transcript ? [parsed.transcript] : [];
+  });
+  problems.push(...checkGroups(transcripts));
+  const shown = display(io, file);
+  const { coding, problems: codingProblems } = readHumanCodingCsv(readText(io, file, 'coding file'), shown);
+  problems.push(...codingProblems);
+  if (problems.length > 0 || !coding) return fail(problems);
+  const unknown = checkCodesKnown(coding.codes, codebook, shown);
+  if (unknown.length > 0) fail(unknown);
+  const { segments, problems: joined } = codedTranscriptSegments(transcripts, coding, shown);
+  return segments ?? fail(joined);
+}
+
 /** The coded examples of a training file, every code checked against the codebook. */
 function loadTraining(io: Io, file: string, codebook: Codebook, opts: ColumnOptions): CodedSegment[] {
+  if (opts.transcripts !== undefined) return loadCodedTranscripts(io, file, opts.transcripts, codebook);
   const columns = trainingColumns(opts);
   const shown = display(io, file);
   const { segments, problems } = readTrainingCsv(readText(io, file, 'training file'), shown, columns);
@@ -133,6 +161,8 @@ function textTable(rows: string[][]): string {
 // ── suggest ─────────────────────────────────────────────────────────────────────────────────────
 
 interface ColumnOptions {
+  /** With this glob, the training file is a coding file of these transcripts' turns. */
+  transcripts?: string;
   idColumn?: string;
   textColumn?: string;
   codeColumn?: string;
@@ -288,6 +318,7 @@ async function agree(io: Io, file: string, opts: AgreeOptions): Promise<void> {
 
 function columnOptions(command: Command): Command {
   return command
+    .option('--transcripts <glob>', 'take the texts from these transcripts: --training is then a coding file, segment_id,coder,code (a code counts where any coder applied it)')
     .option('--id-column <name>', 'the training file’s column of segment ids', 'segment_id')
     .option('--text-column <name>', 'the training file’s column of text', 'text')
     .option('--code-column <name>', 'the training file’s column of codes', 'code');

@@ -1,7 +1,8 @@
 // Automatic coding on real material: the 37 focus-group quotes of the 2010 review, each placed
 // under one of the five themes by the review's authors. The file lives outside the project and is
 // read here, never copied in, so that nothing in tapestry is fitted to these particular quotes.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -12,15 +13,16 @@ import { assignFolds, crossValidate } from '../../src/coding/cross-validate.ts';
 
 const codebookText = readFileSync(new URL('../../pipelines/codebooks/leading-together.yaml', import.meta.url), 'utf8');
 const codebook = Codebook.parse(parse(codebookText));
-const csv = Papa.parse<Record<string, string>>(readFileSync(new URL('../../../shared/corpus/focus-group-quotes.csv', import.meta.url), 'utf8'), {
-  header: true,
-  skipEmptyLines: true,
-});
+// A user's clone has no ../shared beside it: then these tests are skipped, saying which file is missing.
+const CORPUS = fileURLToPath(new URL('../../../shared/corpus/focus-group-quotes.csv', import.meta.url));
+const HAVE_CORPUS = existsSync(CORPUS);
+if (!HAVE_CORPUS) console.warn(`skipping the tests on the 2010 review's quotes: ${CORPUS} is not there (it sits beside the project in ../shared)`);
+const csv = Papa.parse<Record<string, string>>(HAVE_CORPUS ? readFileSync(CORPUS, 'utf8') : '', { header: true, skipEmptyLines: true });
 const quotes: TrainingSegment[] = csv.data.map((row) => ({ id: row.quote_id!, text: row.text!, codes: [row.theme!] }));
 
 // Floors are the figures measured with the default options, less a margin of about one or two
 // quotes' worth (one quote moves kappa by about 0.03 on 37).
-describe('coding the focus-group quotes of the 2010 review', () => {
+describe.skipIf(!HAVE_CORPUS)('coding the focus-group quotes of the 2010 review', () => {
   it('reads all 37 quotes, each under one of the codebook’s themes', () => {
     expect(csv.errors).toEqual([]);
     expect(quotes).toHaveLength(37);
