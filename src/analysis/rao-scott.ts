@@ -56,7 +56,9 @@ export function raoScott({ cells, covariance, designRows: N, df }: RaoScottInput
   }
   chisq *= N;
 
-  // Contrasts of the interaction: each (i ≥ 2, j ≥ 2) cell's indicator, centred by row and column.
+  // Contrasts of the interaction: each (i ≥ 2, j ≥ 2) cell's indicator less its row's mean (over
+  // the c columns), less its column's mean (over the r rows), plus the grand mean. With the two
+  // means swapped the vectors leave the interaction space unless r = c, and F is wrong.
   const contrasts: number[][] = [];
   for (let j = 1; j < c; j++) {
     for (let i = 1; i < r; i++) {
@@ -64,7 +66,7 @@ export function raoScott({ cells, covariance, designRows: N, df }: RaoScottInput
         Array.from({ length: r * c }, (_, k) => {
           const ki = k % r;
           const kj = Math.floor(k / r);
-          return (ki === i && kj === j ? 1 : 0) - (kj === j ? 1 / c : 0) - (ki === i ? 1 / r : 0) + 1 / (r * c);
+          return (ki === i && kj === j ? 1 : 0) - (ki === i ? 1 / c : 0) - (kj === j ? 1 / r : 0) + 1 / (r * c);
         }),
       );
     }

@@ -189,6 +189,8 @@ function association(table: PipelineTable, dataset: Dataset, design: Design, mea
   const byLevels = dataset.levels.get(variable)!.length;
   const categories = measure.categories.length;
   const answered = measure.answered(0);
+  // The rows that answered both, as a domain of the whole design (svychisq on subset(design, …)):
+  // a design made of those rows alone would lose the full sample's strata sizes, fpc and raking.
   const keep = new Uint8Array(dataset.n);
   for (let r = 0; r < dataset.n; r++) if (panel.mask[r] && answered[r] && byCodes[r]! >= 0) keep[r] = 1;
   // Each kept row's cell of the two-way table (the by level varying fastest), as one code.

@@ -130,16 +130,27 @@ describe.each(Object.keys(designs))('the %s design agrees with R', (name) => {
     }
   });
 
-  it('gives the Rao–Scott test of association of svychisq', () => {
-    const stageLevels = levels.stage!;
-    const tierLevels = levels.tier!;
-    const keep = answered('stage');
-    // Cells with the row (tier) varying fastest, as svychisq orders them.
-    const columns = stageLevels.flatMap((s) => tierLevels.map((t) => Float64Array.from(rows, (row) => (row.stage === '' ? NaN : row.tier === t && row.stage === s ? 1 : 0))));
+  // Each case is svychisq(~rows + cols, subset(design, both answered)): the test on a domain of
+  // the whole design, so strata sizes, fpc and raking are the full sample's. Two of them are not
+  // square (4 × 3, 3 × 4), where a wrong contrast basis shows; one has nothing missing.
+  it.each([
+    ['tier', 'stage', 'chisq_tier_stage'],
+    ['coaching', 'stage', 'chisq_coaching_stage'],
+    ['tier', 'coaching', 'chisq_tier_coaching'],
+    ['tier', 'sector', 'chisq_tier_sector'],
+  ])('gives the Rao–Scott test of svychisq for %s by %s on the rows that answered both, as a domain of the whole design', (rowVariable, columnVariable, key) => {
+    const rowLevels = levels[rowVariable]!;
+    const columnLevels = levels[columnVariable]!;
+    const keep = answered(rowVariable, (i) => rows[i]![columnVariable] !== '');
+    // Cells with the row variable varying fastest, as svychisq orders them.
+    const columns = columnLevels.flatMap((b) => rowLevels.map((a) => Float64Array.from(rows, (row) => (row[rowVariable] === a && row[columnVariable] === b ? 1 : 0))));
     const result = estimateMeans(design, columns, keep);
-    const cells = tierLevels.map((_, i) => stageLevels.map((_, j) => result.estimates[i + j * tierLevels.length]!));
+    const expected = r[key];
+    expect(result.n).toBe(expected.n);
+    expect(result.designRows).toBe(expected.weighted_table_scaled_to_N.N);
+    close(result.designDf, expected.F.nu, 1e-9);
+    const cells = rowLevels.map((_, i) => columnLevels.map((_, j) => result.estimates[i + j * rowLevels.length]!));
     const test = raoScott({ cells, covariance: result.covariance, designRows: result.designRows, df: result.designDf });
-    const expected = r.chisq_tier_stage;
     close(test.F, expected.F.statistic, 1e-6);
     close(test.ndf, expected.F.ndf, 1e-6);
     close(test.ddf, expected.F.ddf, 1e-6);
@@ -147,6 +158,8 @@ describe.each(Object.keys(designs))('the %s design agrees with R', (name) => {
     // Small p-values keep their digits rather than rounding to 0 (reports print them).
     expect(test.pValue / expected.F.p_value).toBeCloseTo(1, 4);
     close(test.chisq, expected.Chisq.statistic, 1e-6);
+    expect(test.chisqDf).toBe(expected.Chisq.df);
     close(test.chisqPValue, expected.Chisq.p_value, 1e-4);
+    expect(test.chisqPValue / expected.Chisq.p_value).toBeCloseTo(1, 4);
   });
 });

@@ -83,6 +83,24 @@ describe.each(Object.keys(designs))('a table by tier on the %s design', (name) =
     close(staged.tests[0]!.p_value, ref.designs[name].chisq_tier_stage.F.p_value, 1e-4);
   });
 
+  // The table's `by` variable is svychisq's row variable, its measure the column variable.
+  it.each([
+    ['stage', 'coaching', 'chisq_coaching_stage'],
+    ['coaching', 'tier', 'chisq_tier_coaching'],
+    ['sector', 'tier', 'chisq_tier_sector'],
+  ])('tests %s by %s as svychisq does on the rows that answered both, whoever left either unanswered', (measure, by, key) => {
+    const { design } = designFor('reference', dataset, designs[name]!);
+    const table = PipelineTable.parse({ id: `${measure}-by-${by}`, input: 'reference', measure, by: [by], test: true });
+    const { tests } = computeTable(table, instrument, dataset, design);
+    const expected = ref.designs[name][key].F;
+    expect(tests).toHaveLength(1);
+    expect(tests[0]!.statistic).toBe('F');
+    close(tests[0]!.value, expected.statistic, 1e-6);
+    close(tests[0]!.ndf, expected.ndf, 1e-6);
+    close(tests[0]!.ddf! / expected.ddf, 1, 1e-6);
+    close(tests[0]!.p_value, expected.p_value, 1e-4);
+  });
+
   it('estimates each option of a multiple-choice question on its own base, and a mean with its interval', () => {
     const { design } = designFor('reference', dataset, designs[name]!);
     const options = computeTable(PipelineTable.parse({ id: 'qual', input: 'reference', measure: 'qual_type' }), instrument, dataset, design);
