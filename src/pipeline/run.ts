@@ -170,7 +170,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   const designs = Object.fromEntries(
     Object.entries(data).map(([name, { dataset }]) => {
       try {
-        return [name, designFor(name, dataset, pipeline.design[name] ?? {})];
+        return [name, designFor(name, dataset, pipeline.design[name] ?? {}, checked.populations[name])];
       } catch (error) {
         if (error instanceof DesignError) throw new PipelineError(`${portable(options.cwd, options.pipelineFile)}: ${error.message}`);
         throw error;
@@ -242,6 +242,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
           {
             instrument: { file: portable(options.cwd, input.instrument), sha256: sha256(loaded.sourceText), id: loaded.instrument.id, version: loaded.instrument.version, content_hash: loaded.contentHash },
             responses: data[name]!.responses,
+            ...(checked.populations[name]?.file ? { population: { file: checked.populations[name]!.file, sha256: checked.populations[name]!.sha256 } } : {}),
           },
         ];
       }),

@@ -20,13 +20,28 @@ export type PipelineInput = z.infer<typeof PipelineInput>;
 /** Population margins for raking: shares (summing to 1) or counts, per level of a question. */
 const RakeMargins = z.record(name, z.record(name, z.number().positive()));
 
+/**
+ * Population counts per level of a question (`{ sector: { public: 52000, … } }`), or the path of
+ * a CSV of variable columns and a `count` column (`population.ts`).
+ */
+const PopulationCounts = z.union([z.string().min(1), z.record(name, z.record(z.string().min(1), z.number().positive()))]);
+
+/** A raking margin taken from `population`: a question, or questions crossed as `sector+tier`. */
+const PopulationMargin = z.string().regex(/^[a-z][a-z0-9_]*(\s*\+\s*[a-z][a-z0-9_]*)*$/, { message: 'must name a question, or questions joined by + such as sector+tier' });
+
 export const InputDesign = z
   .strictObject({
     /** A question (or extra column) whose values are the strata. */
     strata: z.string().min(1).optional(),
     /** A column of weights. */
     weight: z.string().min(1).optional(),
-    rake: RakeMargins.optional(),
+    /**
+     * Population counts: the strata's give each stratum its fpc and, without `weight`, its weight
+     * N_h / n_h (as svydesign with fpc and no weights); `rake: [tier]` rakes to another margin.
+     */
+    population: PopulationCounts.optional(),
+    /** Margins given here (shares or counts), or names of margins in `population`. */
+    rake: z.union([RakeMargins, z.array(PopulationMargin).min(1, { message: 'name at least one margin of the population' })]).optional(),
     /** A column of stratum population sizes, or the size of each stratum. */
     fpc: z.union([z.string().min(1), z.record(z.string(), z.number().positive())]).optional(),
   })
