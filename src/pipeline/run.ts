@@ -16,7 +16,7 @@ import { checkPipelineText, type CheckedPipeline } from './check.ts';
 import { readResponsesCsv, subsetRows, type Dataset } from './dataset.ts';
 import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
-import { readResponsesFromStore } from './from-store.ts';
+import { readResponsesFromStore, UnknownWaveError } from './from-store.ts';
 import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownAttributes, unknownSegments } from './focus-groups.ts';
 import { loadFocusGroups, type PipelineLocation } from './focus-groups-load.ts';
 import { portable, sha256, type SourceFile } from './provenance.ts';
@@ -78,7 +78,9 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
     if (!effects.openStore) throw new PipelineError(`input ${name} reads the database, which is not available here`);
     const store = await effects.openStore();
     try {
-      const read = await readResponsesFromStore(store.db, loaded.instrument, wave, readOptions);
+      const read = await readResponsesFromStore(store.db, loaded.instrument, wave, readOptions).catch((error: unknown) => {
+        throw error instanceof UnknownWaveError ? new PipelineError(`input ${name}: ${error.message}`) : error;
+      });
       if (!read.dataset) fail(read.problems);
       return { dataset: read.dataset, responses: { source: 'database', wave, sha256: read.hash, rows: read.dataset.n, versions: read.versions } };
     } finally {
@@ -115,16 +117,17 @@ function focusGroupStage(spec: FocusGroups, checked: CheckedPipeline, data: Reco
 
 /**
  * A file that holds several waves (its `wave` column) gives the run's wave alone, so that one
- * cumulative file serves every wave's report; a file of one wave is used whole, whatever it calls
- * the wave (simulated files say `sim`).
+ * cumulative file serves every wave's report. A file of another wave is refused rather than
+ * reported under the run's name; only a file whose `wave` column is empty is taken as it is.
  */
 function oneWave(dataset: Dataset, wave: string, file: string): Dataset {
   const codes = dataset.codes.get('wave');
   const levels = dataset.levels.get('wave') ?? [];
-  if (!codes || levels.length < 2) return dataset;
+  if (!codes || levels.length === 0) return dataset;
   const k = levels.indexOf(wave);
+  if (k < 0 && levels.length === 1) throw new PipelineError(`${file}: the file holds the wave ${levels[0]} only, not ${wave}; name it with --wave ${levels[0]}`);
   if (k < 0) throw new PipelineError(`${file}: the file holds the waves ${levels.join(', ')}, but not ${wave}; name one with --wave`);
-  return subsetRows(dataset, (row) => codes[row] === k);
+  return levels.length === 1 ? dataset : subsetRows(dataset, (row) => codes[row] === k);
 }
 
 function headline(tables: TableResult[]): string[] {
