@@ -111,7 +111,9 @@ function focusGroupStage(spec: FocusGroups, checked: CheckedPipeline, data: Reco
   const qualitative = { ...result.qualitative, tables };
   themeCountsFromTables(qualitative, tables, spec.by[0]);
   const withheld = disclosure.min_base > 1 ? `a breakdown with fewer than ${disclosure.min_base} segments or groups is withheld, and ` : '';
-  qualitative.notes.push(`Theme tables follow the same disclosure rules as the survey tables${spec.disclosure ? `, with their own thresholds: ${withheld}a count under ${disclosure.min_cell} is suppressed, with enough other counts that it cannot be worked out` : ''}.`);
+  if (!suppresses(disclosure)) qualitative.notes.push(`No suppression was applied to the theme tables (min_base ${disclosure.min_base}, min_cell ${disclosure.min_cell}): every count is published.`);
+  else if (disclosure.min_cell <= 1) qualitative.notes.push(`Theme tables follow the same disclosure rules as the survey tables${spec.disclosure ? `, with their own thresholds: a breakdown with fewer than ${disclosure.min_base} segments or groups is withheld, and no count is suppressed for being small` : ''}.`);
+  else qualitative.notes.push(`Theme tables follow the same disclosure rules as the survey tables${spec.disclosure ? `, with their own thresholds: ${withheld}a count under ${disclosure.min_cell} is suppressed, with enough other counts that it cannot be worked out` : ''}.`);
   return { qualitative, suppressions, segmentsCsv: result.segmentsCsv, files: loaded.files };
 }
 
@@ -128,6 +130,25 @@ function oneWave(dataset: Dataset, wave: string, file: string): Dataset {
   if (k < 0 && levels.length === 1) throw new PipelineError(`${file}: the file holds the wave ${levels[0]} only, not ${wave}; name it with --wave ${levels[0]}`);
   if (k < 0) throw new PipelineError(`${file}: the file holds the waves ${levels.join(', ')}, but not ${wave}; name one with --wave`);
   return levels.length === 1 ? dataset : subsetRows(dataset, (row) => codes[row] === k);
+}
+
+interface DisclosureRules {
+  min_base: number;
+  min_cell: number;
+}
+
+/** Whether the rules can withhold anything: no count above zero is under a minimum of 1. */
+const suppresses = ({ min_base, min_cell }: DisclosureRules) => min_base > 0 || min_cell > 1;
+
+/** The method note on disclosure control; rules of 0 (an internal analysis) say so plainly. */
+export function disclosureNote(rules: DisclosureRules): string {
+  const { min_base, min_cell } = rules;
+  if (!suppresses(rules)) {
+    return `No suppression was applied (min_base ${min_base}, min_cell ${min_cell}): every cell is published, however few responses it rests on, so these tables are for internal analysis, not for publication.`;
+  }
+  const base = min_base > 0 ? `A domain with fewer than ${min_base} ${min_base === 1 ? 'response' : 'responses'} is withheld whole` : `No domain is withheld for its size (min_base 0)`;
+  const cell = min_cell > 1 ? `a count under ${min_cell} is suppressed, with enough other cells that no suppressed value can be worked out from the published totals` : `no count is suppressed for being small (min_cell ${min_cell})`;
+  return `${base}; ${cell}.`;
 }
 
 function headline(tables: TableResult[]): string[] {
@@ -222,7 +243,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
     methods: {
       designs: Object.values(designs).map((d) => d.note),
       intervals: `Confidence intervals are 95% intervals: ${[...new Set(published.map((t: TableResult) => t.ci))].join(', ')} for proportions (as R's svyciprop), and t intervals for means, on the design's degrees of freedom. Standard errors are linearised (Taylor series); design effects compare each variance with a simple random sample of the same size. Tests of association are Rao–Scott second-order corrected F tests (as R's svychisq).`,
-      disclosure: `A domain with fewer than ${pipeline.disclosure.min_base} responses is withheld whole; a count under ${pipeline.disclosure.min_cell} is suppressed, with enough other cells that no suppressed value can be worked out from the published totals.`,
+      disclosure: disclosureNote(pipeline.disclosure),
       missing: 'Questions not answered, or not shown because of the survey’s skip logic, are left out of that question’s base; every table prints its bases.',
     },
     tables: published,

@@ -61,9 +61,10 @@ export const PipelineTable = z.strictObject({
 });
 export type PipelineTable = z.infer<typeof PipelineTable>;
 
+/** 0 turns a rule off: an internal analysis may publish every cell, and the report says so. */
 const Disclosure = z.strictObject({
-  min_base: z.number().int().min(1).default(10),
-  min_cell: z.number().int().min(1).default(3),
+  min_base: z.number({ message: 'must be a whole number, 0 or more' }).int({ message: 'must be a whole number, 0 or more' }).min(0, { message: 'must be 0 or more (0 withholds nothing)' }).default(10),
+  min_cell: z.number({ message: 'must be a whole number, 0 or more' }).int({ message: 'must be a whole number, 0 or more' }).min(0, { message: 'must be 0 or more (0 suppresses nothing)' }).default(3),
 });
 
 /** A survey question whose free-text answers are coded with the transcripts' codebook. */

@@ -114,4 +114,11 @@ tables:
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it.each([
+    ['{ min_base: 0, min_cell: 0 }', []],
+    ['{ min_base: -1, min_cell: 3 }', ['pipelines/x.yaml:7: disclosure: min_base: must be 0 or more (0 withholds nothing)']],
+    ['{ min_base: 10, min_cell: 2.5 }', ['pipelines/x.yaml:7: disclosure: min_cell: must be a whole number, 0 or more']],
+  ])('accepts disclosure thresholds of 0 and refuses others that are not whole numbers of 0 or more: %s', async (rules, expected) => {
+    expect(await check(`${head}disclosure: ${rules}\ntables:\n  - { id: a, input: individual, measure: tier }\n`)).toEqual(expected);
+  });
 });
