@@ -14,6 +14,11 @@ export const PipelineInput = z.strictObject({
   instrument: z.string().min(1),
   /** `database`, or the path of a CSV in the instrument's column layout. */
   responses: z.string().min(1).default('database'),
+  /**
+   * The responses are synthetic, and the report says so on its title page. A file written by
+   * `tapestry simulate` is recognised without it (its response ids start `sim-`).
+   */
+  simulated: z.boolean().default(false),
 });
 export type PipelineInput = z.infer<typeof PipelineInput>;
 

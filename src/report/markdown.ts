@@ -106,6 +106,7 @@ function qualitativeSection(model: ReportModel): string[] {
 export function reportMarkdown(model: ReportModel): string {
   const { pipeline, methods } = model;
   const lines: string[] = [`# ${mdText(pipeline.title)}`, '', `Wave: ${mdText(pipeline.wave)}`, ''];
+  if (pipeline.simulated) lines.push(`> ${mdText(pipeline.simulated)}`, '');
   if (model.headline.length > 0) lines.push('## Headlines', '', ...model.headline.map((h) => `- ${mdText(h)}`), '');
   lines.push('## Method', '', '### Survey design', '');
   lines.push(...(methods.designs.length > 0 ? methods.designs.map((d) => `- ${mdText(d)}`) : ['- No design was described.']), '');

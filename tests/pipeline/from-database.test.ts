@@ -60,6 +60,8 @@ describe(`the bundled pipeline on responses submitted to the service (${backend}
       "individual: 60 responses, weighted by each stratum's population over its responses (N_h / n_h, from the pipeline's population counts), stratified by sector, with a finite population correction per stratum.",
       "organisational: 40 responses, weighted by each stratum's population over its responses (N_h / n_h, from the pipeline's population counts), stratified by sector, with a finite population correction per stratum.",
     ]);
+    // Submitted responses are real; only the bundled transcripts are examples.
+    expect(result.model.pipeline.simulated).toBe("Simulated data, not real results: the 8 focus-group transcripts were written as examples, so their quotes are no real participant's words.");
     const manifest = JSON.parse(readFileSync(join(dir, 'report', 'manifest.json'), 'utf8'));
     expect(manifest.inputs.individual.responses).toMatchObject({ source: 'database', wave: '2026', rows: 60 });
     // Weighted to 190 000 staff: the sectors' populations, not the 60 who answered.
