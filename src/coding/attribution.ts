@@ -25,6 +25,8 @@ const METHODS: Record<string, string> = {
 /** For a method this does not know: the person is still a participant of something. */
 const OTHER_METHOD = 'participant';
 const SURVEY = 'Individual survey response';
+const SIMULATED_TRANSCRIPT = 'simulated transcript';
+const SIMULATED_RESPONSE = 'simulated response';
 
 /** `Telephone-Interview`, ` focus  group ` and `survey_free_text` mean what they plainly say. */
 function normal(value: string | undefined): string {
@@ -46,13 +48,24 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
  * ("Focus group participant"): a guessed label in a commissioner's report is worse than a shorter
  * one, and `attribution` gives full control. A method other than the three of transcripts gives
  * "<Sector> sector participant", or "Participant".
+ * A segment marked `simulated: true` (a synthetic transcript's front matter, or a free-text answer
+ * from simulated responses) has ", simulated transcript" or ", simulated response" added, even
+ * to an `attribution` given verbatim.
  */
 export function attributionOf(segment: Segment): string {
+  const survey = normal(segment.attributes.method) === 'survey free text' || normal(segment.attributes.source) === 'survey';
+  const own = plainAttribution(segment, survey);
+  // Synthetic material says so wherever it is quoted, so that no quote passes for a real person's.
+  if (normal(segment.attributes.simulated) !== 'true') return own;
+  return `${own}, ${survey ? SIMULATED_RESPONSE : SIMULATED_TRANSCRIPT}`;
+}
+
+function plainAttribution(segment: Segment, survey: boolean): string {
   const { attribution } = segment.attributes;
   if (attribution !== undefined && attribution.trim() !== '') return attribution;
 
   const method = normal(segment.attributes.method);
-  if (method === 'survey free text' || normal(segment.attributes.source) === 'survey') return SURVEY;
+  if (survey) return SURVEY;
 
   const phrase = METHODS[method] ?? OTHER_METHOD;
   const sector = normal(segment.attributes.sector).replace(/ /g, '-');

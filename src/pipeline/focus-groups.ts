@@ -38,9 +38,9 @@ export interface FocusGroupResult {
 }
 
 /** Segments from free-text answers: one per non-empty answer, with the answer's sector and tier. */
-export function freeTextSegments(spec: FocusGroups, inputs: Record<string, { dataset: Dataset; instrument: Instrument }>): Segment[] {
+export function freeTextSegments(spec: FocusGroups, inputs: Record<string, { dataset: Dataset; instrument: Instrument; simulated?: boolean }>): Segment[] {
   return spec.free_text.flatMap(({ input, question }) => {
-    const { dataset, instrument } = inputs[input]!;
+    const { dataset, instrument, simulated } = inputs[input]!;
     const texts = dataset.texts.get(question) ?? [];
     const ids = dataset.texts.get('response_id') ?? [];
     const attributes = spec.by.filter((name) => dataset.codes.has(name) && questionsOf(instrument).some((q) => q.id === name));
@@ -49,6 +49,7 @@ export function freeTextSegments(spec: FocusGroups, inputs: Record<string, { dat
       if (text.trim() === '') return;
       // Answers are not groups: they carry no `group`, so group counts are of transcripts alone.
       const own: Record<string, string> = { method: 'survey free text', source: 'survey', input, question, attribution: `${input.charAt(0).toUpperCase()}${input.slice(1).replace(/_/g, ' ')} survey response` };
+      if (simulated) own.simulated = 'true';
       for (const name of attributes) {
         const code = dataset.codes.get(name)![i]!;
         if (code >= 0) own[name] = dataset.levels.get(name)![code]!;
@@ -190,7 +191,7 @@ export function unknownSegments(loaded: LoadedFocusGroups, segments: Segment[], 
  * cells (a `location` or a `speaker`), so a listed name must not survive in them either. The text
  * stays as it is for coding; quotes and exports redact it on the way out.
  */
-export function allSegments(spec: FocusGroups, loaded: LoadedFocusGroups, inputs: Record<string, { dataset: Dataset; instrument: Instrument }>): Segment[] {
+export function allSegments(spec: FocusGroups, loaded: LoadedFocusGroups, inputs: Record<string, { dataset: Dataset; instrument: Instrument; simulated?: boolean }>): Segment[] {
   return [...loaded.transcripts.flatMap(codableSegments), ...loaded.exported, ...freeTextSegments(spec, inputs)].map((segment) => ({
     ...segment,
     attributes: Object.fromEntries(Object.entries(segment.attributes).map(([key, value]) => [key, loaded.redact(value)])),

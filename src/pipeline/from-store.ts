@@ -8,13 +8,20 @@ import { cellsOf, columnsOf } from '../instrument/columns.ts';
 import type { Instrument } from '../instrument/schema.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 import type { Database } from '../store/database.ts';
+import { listWaves } from '../store/waves.ts';
 import { datasetFromRows, type Dataset, type ReadOptions } from './dataset.ts';
 
 const BATCH = 5000;
 
+/** A wave the database does not have: a report of it would be a report of nobody. */
+export class UnknownWaveError extends Error {
+  override name = 'UnknownWaveError';
+}
+
 /**
  * Submitted responses of `wave`, read in batches in a fixed order (by submission time, then id),
- * with a sha256 of the rows read for the manifest.
+ * with a sha256 of the rows read for the manifest. A wave the instrument does not have is an
+ * `UnknownWaveError` naming the waves it has; a wave with no submissions yet is read as empty.
  */
 export async function readResponsesFromStore(
   db: Kysely<Database>,
@@ -22,6 +29,11 @@ export async function readResponsesFromStore(
   wave: string,
   options: ReadOptions,
 ): Promise<{ dataset?: Dataset; problems: Problem[]; hash: string; versions: string[] }> {
+  const waves = (await listWaves(db, instrument.id)).map((w) => w.name);
+  if (!waves.includes(wave)) {
+    const has = waves.length === 0 ? 'it has no waves yet; open one with tapestry publish --open-wave' : `its waves: ${waves.join(', ')}`;
+    throw new UnknownWaveError(`${instrument.id} has no wave ${wave} in the database (${has})`);
+  }
   const columns = columnsOf(instrument);
   const hash = createHash('sha256');
   const rows: string[][] = [];

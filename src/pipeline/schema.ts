@@ -14,11 +14,25 @@ export const PipelineInput = z.strictObject({
   instrument: z.string().min(1),
   /** `database`, or the path of a CSV in the instrument's column layout. */
   responses: z.string().min(1).default('database'),
+  /**
+   * The responses are synthetic, and the report says so on its title page. A file written by
+   * `tapestry simulate` is recognised without it (its response ids start `sim-`).
+   */
+  simulated: z.boolean().default(false),
 });
 export type PipelineInput = z.infer<typeof PipelineInput>;
 
 /** Population margins for raking: shares (summing to 1) or counts, per level of a question. */
 const RakeMargins = z.record(name, z.record(name, z.number().positive()));
+
+/**
+ * Population counts per level of a question (`{ sector: { public: 52000, … } }`), or the path of
+ * a CSV of variable columns and a `count` column (`population.ts`).
+ */
+const PopulationCounts = z.union([z.string().min(1), z.record(name, z.record(z.string().min(1), z.number().positive()))]);
+
+/** A raking margin taken from `population`: a question, or questions crossed as `sector+tier`. */
+const PopulationMargin = z.string().regex(/^[a-z][a-z0-9_]*(\s*\+\s*[a-z][a-z0-9_]*)*$/, { message: 'must name a question, or questions joined by + such as sector+tier' });
 
 export const InputDesign = z
   .strictObject({
@@ -26,7 +40,13 @@ export const InputDesign = z
     strata: z.string().min(1).optional(),
     /** A column of weights. */
     weight: z.string().min(1).optional(),
-    rake: RakeMargins.optional(),
+    /**
+     * Population counts: the strata's give each stratum its fpc and, without `weight`, its weight
+     * N_h / n_h (as svydesign with fpc and no weights); `rake: [tier]` rakes to another margin.
+     */
+    population: PopulationCounts.optional(),
+    /** Margins given here (shares or counts), or names of margins in `population`. */
+    rake: z.union([RakeMargins, z.array(PopulationMargin).min(1, { message: 'name at least one margin of the population' })]).optional(),
     /** A column of stratum population sizes, or the size of each stratum. */
     fpc: z.union([z.string().min(1), z.record(z.string(), z.number().positive())]).optional(),
   })
@@ -46,9 +66,10 @@ export const PipelineTable = z.strictObject({
 });
 export type PipelineTable = z.infer<typeof PipelineTable>;
 
+/** 0 turns a rule off: an internal analysis may publish every cell, and the report says so. */
 const Disclosure = z.strictObject({
-  min_base: z.number().int().min(1).default(10),
-  min_cell: z.number().int().min(1).default(3),
+  min_base: z.number({ message: 'must be a whole number, 0 or more' }).int({ message: 'must be a whole number, 0 or more' }).min(0, { message: 'must be 0 or more (0 withholds nothing)' }).default(10),
+  min_cell: z.number({ message: 'must be a whole number, 0 or more' }).int({ message: 'must be a whole number, 0 or more' }).min(0, { message: 'must be 0 or more (0 suppresses nothing)' }).default(3),
 });
 
 /** A survey question whose free-text answers are coded with the transcripts' codebook. */

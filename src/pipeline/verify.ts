@@ -11,7 +11,7 @@ import { PipelineError, runPipeline, type RunEffects } from './run.ts';
 interface Manifest {
   pipeline: { file: string; sha256: string };
   run: { wave: string; inputs: Record<string, string> };
-  inputs: Record<string, { instrument: { file: string; sha256: string }; responses: { source: string; sha256: string } }>;
+  inputs: Record<string, { instrument: { file: string; sha256: string }; responses: { source: string; sha256: string }; population?: { file: string; sha256: string } }>;
   focus_groups?: { files: { file: string; sha256: string }[] };
   trends?: { files: { file: string; sha256: string }[] };
   outputs: Record<string, string>;
@@ -37,6 +37,7 @@ export async function verifyReport(reportDir: string, cwd: string, effects: RunE
   for (const [name, input] of Object.entries(manifest.inputs)) {
     checkFile(`input ${name}'s instrument`, input.instrument.file, input.instrument.sha256);
     if (input.responses.source !== 'database') checkFile(`input ${name}'s responses`, input.responses.source, input.responses.sha256);
+    if (input.population) checkFile(`input ${name}'s population counts`, input.population.file, input.population.sha256);
   }
   for (const source of manifest.focus_groups?.files ?? []) checkFile('focus-group source', source.file, source.sha256);
   for (const source of manifest.trends?.files ?? []) checkFile('earlier wave', source.file, source.sha256);

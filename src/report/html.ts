@@ -124,7 +124,7 @@ export async function reportHtml(model: ReportModel): Promise<string> {
   const tables: HtmlTable[] = [];
   for (const table of model.tables) tables.push(await htmlTable(table, model));
   return templates().render('report.njk', {
-    pipeline: model.pipeline,
+    pipeline: { ...model.pipeline, simulated: model.pipeline.simulated ?? null },
     headline: model.headline,
     methods: model.methods,
     legend: ALL_LEGEND,

@@ -1,7 +1,8 @@
 /**
  * `report.md`: the whole report as Markdown, readable as plain text and in any Markdown viewer.
- * Text from the model (titles, wording, labels) is escaped, so a `|` in an option label cannot
- * break a table and a `<` cannot become HTML in a viewer that allows it.
+ * Everything written from the model (titles, wording, labels, notes, even formatted numbers)
+ * passes `mdText`, so a `|` in an option label cannot break a table, a `<` cannot become HTML in
+ * a viewer that allows it, and no text can turn into emphasis, a link or a heading.
  */
 import { tableGrid, tableNote, type Grid } from './grid.ts';
 import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
@@ -9,13 +10,28 @@ import type { ReportModel, Suppression, SuppressionReason, TableResult } from '.
 import { themeByLabel, themeRows } from './themes.ts';
 import { trendBlocks } from './trends.ts';
 
-/** One line of text, with the characters Markdown would act on escaped. */
-export function mdText(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/[\\`*[\]<>|]/g, '\\$&');
+/**
+ * One line of text, with the characters Markdown would act on escaped: inline syntax anywhere
+ * (emphasis, code, links, HTML, table pipes, strikethrough, an entity such as `&lt;`), and what
+ * would open a block at the start of a line (a heading, a list item). Letters, digits, hyphens
+ * inside words and brackets stay as they are, so the file still reads as plain text.
+ */
+export function mdText(text: string | number): string {
+  return String(text)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\\`*~[\]|#]/g, '\\$&')
+    // An underscore inside a word (`never_offered`) cannot start emphasis; any other can.
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+    // Only a `<` that could open a tag, a comment or an autolink: "p < 0.001" stays readable.
+    .replace(/<(?=[A-Za-z/!?])/g, '\\<')
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
+    .replace(/^([-+=>])(?=\s|$)/, '\\$1')
+    .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
 }
 
 function legendLines(legend: SuppressionMark[]): string[] {
-  return legend.map((line) => `- ${line.mark} ${line.meaning}`);
+  return legend.map((line) => `- ${mdText(line.mark)} ${mdText(line.meaning)}`);
 }
 
 function gridMarkdown(grid: Grid): string[] {
@@ -23,15 +39,15 @@ function gridMarkdown(grid: Grid): string[] {
   const align = ['---', ...grid.columns.map(() => '---:'), ...(grid.rowBases ? ['---:'] : [])];
   const body = grid.rows.map((row) => [
     mdText(row.label),
-    ...row.cells.map((cell) => [cell.estimate, cell.interval, cell.base].filter((part) => part !== '').join(' ')),
-    ...(grid.rowBases ? [row.base] : []),
+    ...row.cells.map((cell) => mdText([cell.estimate, cell.interval, cell.base].filter((part) => part !== '').join(' '))),
+    ...(grid.rowBases ? [mdText(row.base)] : []),
   ]);
   return [header, align, ...body].map((cells) => `| ${cells.join(' | ')} |`);
 }
 
 function tableSection(table: TableResult, suppressions: Suppression[]): string[] {
   const grid = tableGrid(table);
-  const lines: string[] = [`## ${mdText(table.title)}`, '', `Question: “${mdText(table.measure.text)}”`, '', tableNote(table), '', ...gridMarkdown(grid), ''];
+  const lines: string[] = [`## ${mdText(table.title)}`, '', `Question: “${mdText(table.measure.text)}”`, '', mdText(tableNote(table)), '', ...gridMarkdown(grid), ''];
   const legend = legendFor(grid.reasons);
   if (legend.length > 0 || grid.empty) {
     lines.push(...legendLines(legend));
@@ -39,15 +55,15 @@ function tableSection(table: TableResult, suppressions: Suppression[]): string[]
     lines.push('');
   }
   if (table.tests.length > 0) {
-    lines.push(`${testSubject(table)}:`, '');
+    lines.push(`${mdText(testSubject(table))}:`, '');
     const many = table.tests.length > 1;
-    for (const test of table.tests) lines.push(`- ${many ? `${mdText(testPanelLabel(table, test))}: ` : ''}${testSentence(test)}`);
+    for (const test of table.tests) lines.push(`- ${many ? `${mdText(testPanelLabel(table, test))}: ` : ''}${mdText(testSentence(test))}`);
     lines.push('');
   }
   for (const block of trendBlocks(table)) {
     lines.push(`Change since ${mdText(block.wave)}, all respondents (intervals are 95%; waves are independent samples):`, '');
     lines.push(`| Answer | ${mdText(block.wave)} | Now | Change | Test of no change |`, '| --- | ---: | ---: | ---: | --- |');
-    for (const line of block.lines) lines.push(`| ${mdText(line.category)} | ${line.then} | ${line.now} | ${line.change} | ${line.p} |`);
+    for (const line of block.lines) lines.push(`| ${[line.category, line.then, line.now, line.change, line.p].map(mdText).join(' | ')} |`);
     lines.push('');
   }
   const withheld = suppressionLines(table, suppressions);
@@ -67,7 +83,7 @@ function qualitativeSection(model: ReportModel): string[] {
   if (qualitative.agreement.length > 0) {
     lines.push('### Agreement between coders', '', "Units are the segments two or more coders read; kappa is Cohen's (two coders), alpha Krippendorff's (nominal).", '');
     lines.push('| Theme | Units | Agreement | Kappa | Alpha |', '| --- | ---: | ---: | ---: | ---: |');
-    for (const row of qualitative.agreement) lines.push(`| ${mdText(row.label)} | ${row.units} | ${statistic(row.agreement)} | ${statistic(row.kappa)} | ${statistic(row.alpha)} |`);
+    for (const row of qualitative.agreement) lines.push(`| ${[row.label, row.units, statistic(row.agreement), statistic(row.kappa), statistic(row.alpha)].map(mdText).join(' | ')} |`);
     lines.push('');
   }
   const byLabel = themeByLabel(qualitative);
@@ -75,7 +91,7 @@ function qualitativeSection(model: ReportModel): string[] {
     lines.push(`## Theme ${t + 1}: ${mdText(theme.label)}`, '');
     if (theme.definition) lines.push(mdText(theme.definition), '');
     lines.push(`| ${mdText(byLabel)} | Groups | Segments |`, '| --- | ---: | ---: |');
-    for (const row of themeRows(theme)) lines.push(`| ${mdText(row.label)} | ${row.groups.text} | ${row.segments.text} |`);
+    for (const row of themeRows(theme)) lines.push(`| ${[row.label, row.groups.text, row.segments.text].map(mdText).join(' | ')} |`);
     lines.push('');
     const legend = legendFor(theme.counts.flatMap((c) => [c.groupsSuppressed, c.segmentsSuppressed]).filter((r): r is SuppressionReason => r !== ''));
     if (legend.length > 0) lines.push(...legendLines(legend), '');
@@ -90,6 +106,7 @@ function qualitativeSection(model: ReportModel): string[] {
 export function reportMarkdown(model: ReportModel): string {
   const { pipeline, methods } = model;
   const lines: string[] = [`# ${mdText(pipeline.title)}`, '', `Wave: ${mdText(pipeline.wave)}`, ''];
+  if (pipeline.simulated) lines.push(`> ${mdText(pipeline.simulated)}`, '');
   if (model.headline.length > 0) lines.push('## Headlines', '', ...model.headline.map((h) => `- ${mdText(h)}`), '');
   lines.push('## Method', '', '### Survey design', '');
   lines.push(...(methods.designs.length > 0 ? methods.designs.map((d) => `- ${mdText(d)}`) : ['- No design was described.']), '');

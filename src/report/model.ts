@@ -148,7 +148,8 @@ export interface Qualitative {
 }
 
 export interface ReportModel {
-  pipeline: { id: string; title: string; wave: string };
+  /** `simulated`: a sentence for the title page when any of the material is synthetic. */
+  pipeline: { id: string; title: string; wave: string; simulated?: string };
   headline: string[];
   methods: MethodNotes;
   tables: TableResult[];

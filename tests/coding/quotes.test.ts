@@ -28,6 +28,14 @@ describe('attributing a quote', () => {
     expect(of({ method: 'focus group', sector: 'voluntary' })).toBe('Voluntary sector focus group participant');
   });
 
+  it('says a quote from a simulated transcript or simulated responses is simulated, whatever else the attribution says', () => {
+    expect(of({ method: 'focus group', sector: 'voluntary', simulated: 'true' })).toBe('Voluntary sector focus group participant, simulated transcript');
+    expect(of({ method: 'consultation', sector: 'people-using-services', simulated: 'True ' })).toBe('Forum of people who use services and carers, consultation, simulated transcript');
+    expect(of({ attribution: 'Chief executive', simulated: 'true' })).toBe('Chief executive, simulated transcript');
+    expect(of({ method: 'survey free text', source: 'survey', attribution: 'Organisational survey response', simulated: 'true' })).toBe('Organisational survey response, simulated response');
+    expect(of({ method: 'focus group', sector: 'voluntary', simulated: 'false' })).toBe('Voluntary sector focus group participant');
+  });
+
   it('names a telephone interview by its sector', () => {
     expect(of({ method: 'telephone interview', sector: 'public' })).toBe('Public sector telephone interview');
   });
@@ -322,6 +330,7 @@ describe('choosing quotes from the demo study', () => {
 
   it('attributes the quotes in the report style', () => {
     const attributions = new Set(quotes.map((q) => q.attribution));
-    for (const a of attributions) expect(a).toMatch(/^(Public|Private|Voluntary) sector (focus group participant|telephone interview)$|^Forum of people who use services and carers, consultation$/);
+    // The bundled transcripts are examples, and every attribution says so.
+    for (const a of attributions) expect(a).toMatch(/^((Public|Private|Voluntary) sector (focus group participant|telephone interview)|Forum of people who use services and carers, consultation), simulated transcript$/);
   });
 });

@@ -28,7 +28,8 @@ describe('checking a pipeline file against its instruments', () => {
     [`tables:\n  - { id: a, input: individual, measure: activities }\n`, 'pipelines/x.yaml:8: table `a` measures matrix `activities`; name one row, for example `activities.feedback_360`'],
     [`tables:\n  - { id: a, input: individual, measure: activities.coachin }\n`, 'pipelines/x.yaml:8: matrix `activities` has no row `coachin`; did you mean `coaching`?'],
     [`tables:\n  - { id: a, input: individual, measure: most_help }\n`, 'pipelines/x.yaml:8: table `a` measures `most_help`, a free-text question, which cannot be tabulated (code it first)'],
-    [`tables:\n  - { id: a, input: individual, measure: tier, by: [qual_type] }\n`, 'pipelines/x.yaml:8: table `a` is broken down by `qual_type` must be a single-choice or scale question, not multiple'],
+    [`tables:\n  - { id: a, input: individual, measure: tier, by: [qual_type] }\n`, 'pipelines/x.yaml:8: table `a` is broken down by `qual_type`, a multiple question; a breakdown must be a single-choice or scale question'],
+    [`tables:\n  - { id: a, input: individual, measure: sector, by: [teir] }\n`, 'pipelines/x.yaml:8: table `a` is broken down by `teir`, which leadership-individual does not have; did you mean `tier`?'],
     [`tables:\n  - { id: a, input: individual, measure: tier, test: true }\n`, 'pipelines/x.yaml:8: table `a` asks for a test of association but has no `by` to test against'],
     [`design:\n  individual:\n    rake: { sector: { public: 0.3, privat: 0.7 } }\ntables:\n  - { id: a, input: individual, measure: tier }\n`, 'pipelines/x.yaml:9: raking margin `sector` names `privat`, which is not one of its options (public, private, voluntary); did you mean `private`?'],
   ])('reports a mistake at its line: %j', async (rest, message) => {
@@ -49,5 +50,75 @@ tables:
     expect(problems).toContain('pipelines/x.yaml:7: the pipeline has an unknown field `tabels`; did you mean `tables`?');
     expect(problems).toContain('pipelines/x.yaml:9: table `a`: ci is `wilsn`, which is not one of logit, beta, wilson; did you mean `wilson`?');
     expect(problems).toContain('pipelines/x.yaml:10: table 2 (it has no id) is missing `id`');
+  });
+
+  it('reports every problem at once: an unknown field does not hide mistakes in names elsewhere', async () => {
+    const problems = await check(`${head}disclosre: { min_base: 5 }
+design:
+  individual: { strata: sector, population: { sector: { public: 52000, privat: 63000, voluntary: 75000 } } }
+tables:
+  - { id: a, input: individual, measure: tiers }
+  - { id: b, input: individual, measure: sector, by: [teir], colour: red }
+  - { id: c, input: individual, measure: tier, ci: wilsn }
+`);
+    expect(problems).toEqual([
+      'pipelines/x.yaml:7: the pipeline has an unknown field `disclosre`; did you mean `disclosure`?',
+      'pipelines/x.yaml:9: the population counts `sector` `privat`, which is not one of its options (public, private, voluntary); did you mean `private`?',
+      "pipelines/x.yaml:11: table `a`'s measure names question `tiers`, which leadership-individual does not have; did you mean `tier`?",
+      'pipelines/x.yaml:12: table `b` has an unknown field `colour`',
+      'pipelines/x.yaml:12: table `b` is broken down by `teir`, which leadership-individual does not have; did you mean `tier`?',
+      'pipelines/x.yaml:13: table `c`: ci is `wilsn`, which is not one of logit, beta, wilson; did you mean `wilson`?',
+    ]);
+  });
+
+  it('reports the problems of the other parts when an input itself is malformed, without blaming its tables', async () => {
+    const problems = await check(`id: x
+title: X
+wave: "2010"
+inputs:
+  individual: { instrument: surveys/leadership-individual.yaml, respones: database }
+  broken: { responses: database }
+tables:
+  - { id: a, input: individual, measure: tiers }
+  - { id: b, input: broken, measure: tier }
+`);
+    expect(problems).toEqual([
+      'pipelines/x.yaml:5: inputs: individual has an unknown field `respones`',
+      'pipelines/x.yaml:6: inputs: broken is missing `instrument`',
+      "pipelines/x.yaml:8: table `a`'s measure names question `tiers`, which leadership-individual does not have; did you mean `tier`?",
+    ]);
+  });
+
+  it.each([
+    [`design:\n  individual: { strata: sector, population: { sector: { public: 5 } }, fpc: population }\n`, "pipelines/x.yaml:8: design `individual` gives the strata's population sizes twice, in `fpc` and in `population`; keep one"],
+    [`design:\n  individual: { rake: [tier] }\n`, 'pipelines/x.yaml:8: design `individual` rakes to margins of the population (tier), but gives no `population`'],
+    [`design:\n  individual: { strata: sector, population: { sector: { public: 5 } }, rake: [sector+tier] }\n`, 'pipelines/x.yaml:8: design `individual` rakes to `sector+tier`, but the population counts only sector'],
+    [`design:\n  individual: { population: { tier: { senior: 5 } } }\n`, 'pipelines/x.yaml:8: design `individual` gives population counts that nothing uses: count strata by them, or name margins to rake to with `rake: [tier]`'],
+    [`design:\n  individual: { strata: sector, population: { qual_type: { svq: 5 } } }\n`, 'pipelines/x.yaml:8: the population counts `qual_type`, a multiple question; population counts are by single-choice or scale questions'],
+    [`design:\n  individual: { strata: sector, population: populations/none.csv }\n`, 'pipelines/x.yaml:8: design `individual`: the population file populations/none.csv cannot be read (is the path right?)'],
+  ])('checks population counts against the design and the instrument: %j', async (design, message) => {
+    expect(await check(`${head}${design}tables:\n  - { id: a, input: individual, measure: tier }\n`)).toContain(message);
+  });
+
+  it('checks a population CSV’s levels against the instrument at the CSV’s lines', async () => {
+    const { mkdtempSync, cpSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'tapestry-population-'));
+    try {
+      cpSync(join(root, 'surveys'), join(dir, 'surveys'), { recursive: true });
+      writeFileSync(join(dir, 'sector-tier.csv'), 'sector,tier,count\npublic,senior,10\npublic,seniour,5\n');
+      const text = `${head}design:\n  individual: { strata: sector, population: sector-tier.csv, rake: [sector+tier] }\ntables:\n  - { id: a, input: individual, measure: tier }\n`;
+      const result = await checkPipelineText(text, 'pipelines/x.yaml', dir);
+      expect(result.problems.map(formatProblem)).toEqual(['sector-tier.csv:3: the population counts `tier` `seniour`, which is not one of its options (front_line, first_line, middle, senior); did you mean `senior`?']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it.each([
+    ['{ min_base: 0, min_cell: 0 }', []],
+    ['{ min_base: -1, min_cell: 3 }', ['pipelines/x.yaml:7: disclosure: min_base: must be 0 or more (0 withholds nothing)']],
+    ['{ min_base: 10, min_cell: 2.5 }', ['pipelines/x.yaml:7: disclosure: min_cell: must be a whole number, 0 or more']],
+  ])('accepts disclosure thresholds of 0 and refuses others that are not whole numbers of 0 or more: %s', async (rules, expected) => {
+    expect(await check(`${head}disclosure: ${rules}\ntables:\n  - { id: a, input: individual, measure: tier }\n`)).toEqual(expected);
   });
 });

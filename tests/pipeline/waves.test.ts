@@ -1,6 +1,6 @@
 // A cumulative responses file, several waves in one, gives each wave's report the rows of that
 // wave alone: the same tables as a file of that wave only.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,13 @@ describe('a responses file that holds several waves', () => {
     const { code, err } = await tapestry('run', 'pipeline.yaml', '--wave', '2012', '--out', 'none');
     expect(code).toBe(1);
     expect(err).toContain('all.csv: the file holds the waves 2010, 2011, but not 2012; name one with --wave');
+  });
+
+  it('refuses to report a file of one wave under another wave’s name, naming the wave it holds', async () => {
+    const { code, err } = await tapestry('run', 'pipeline.yaml', '--input', 'individual=w2011.csv', '--out', 'mislabelled');
+    expect(code).toBe(1);
+    expect(err).toContain('w2011.csv: the file holds the wave 2011 only, not 2010; name it with --wave 2011');
+    expect(existsSync(join(dir, 'mislabelled'))).toBe(false);
   });
 
   it('compares each table with an earlier wave’s report: the change, its interval and test, in the CSV and both reports', async () => {

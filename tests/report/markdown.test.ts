@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reportMarkdown } from '../../src/report/markdown.ts';
+import type { ReportModel } from '../../src/report/model.ts';
+import { mdText, reportMarkdown } from '../../src/report/markdown.ts';
 import { sampleModel } from './fixtures/sample-model.ts';
 
 describe('reportMarkdown', () => {
@@ -59,8 +60,8 @@ describe('reportMarkdown', () => {
     const model = sampleModel();
     model.tables[0]!.categories[0]!.label = 'Never | <b>offered</b>';
     const escaped = reportMarkdown(model);
-    expect(escaped).toContain('| Group | Never \\| \\<b\\>offered\\</b\\> | Offered, not taken up |');
-    expect(escaped).not.toContain('<b>');
+    expect(escaped).toContain('| Group | Never \\| \\<b>offered\\</b> | Offered, not taken up |');
+    expect(escaped).not.toMatch(/(?<!\\)<b>/);
   });
 
   it('ends with exactly one newline', () => {
@@ -70,5 +71,83 @@ describe('reportMarkdown', () => {
 
   it('gives the same string every time', () => {
     expect(reportMarkdown(sampleModel())).toBe(md);
+  });
+});
+
+describe('reportMarkdown with Markdown and HTML in every text it writes', () => {
+  const NASTY = 'A *b* _c_ | d <script>alert(1)</script> [x](y) `e` # f ~~g~~ &lt; \\ end';
+  const nasty = (what: string) => `${what}: ${NASTY}`;
+
+  /** The sample model with every piece of text a person or an instrument wrote made hostile. */
+  function hostileModel(): ReportModel {
+    // A copy: the sample model shares its label lists between calls.
+    const model = structuredClone(sampleModel());
+    model.pipeline.title = nasty('title');
+    model.pipeline.wave = nasty('wave');
+    model.headline = [nasty('headline')];
+    model.methods = { designs: [nasty('design')], intervals: nasty('intervals'), disclosure: nasty('disclosure'), missing: nasty('missing') };
+    for (const table of model.tables) {
+      table.title = nasty('table title');
+      table.measure.text = nasty('question');
+      table.note = nasty('note');
+      for (const category of table.categories) category.label = nasty(`category ${category.id}`);
+      for (const by of [...table.by, ...(table.panel ? [table.panel] : [])]) {
+        by.text = nasty(`by ${by.question}`);
+        for (const level of by.levels) level.label = nasty(`level ${level.id}`);
+      }
+    }
+    const coaching = model.tables[0]!;
+    coaching.trends = coaching.categories.map((c) => ({ table: coaching.id, domain: 'all', category: c.id, wave: nasty('earlier wave'), then: 0.5, now: 0.4, change: -0.1, se: 0.02, ci_low: -0.14, ci_high: -0.06, p_value: 0.01 }));
+    for (const s of model.suppressions) s.why = nasty('why');
+    model.qualitative = {
+      title: nasty('qualitative title'),
+      notes: [nasty('qualitative note')],
+      agreement: [{ code: 'all', label: nasty('agreement'), units: 12, agreement: 0.9, kappa: 0.8, alpha: 0.8 }],
+      themes: [
+        {
+          id: 'theme',
+          label: nasty('theme'),
+          definition: nasty('definition'),
+          counts: [{ domain: 'all', label: nasty('count label'), groups: 2, groupsBase: 4, groupsSuppressed: '', segments: 5, segmentsBase: 20, segmentsSuppressed: '' }],
+          quotes: [{ text: nasty('quote'), attribution: nasty('attribution'), segment: 'g#1', origin: 'human' }],
+        },
+      ],
+      tables: [],
+    };
+    return model;
+  }
+
+  const md = reportMarkdown(hostileModel());
+  const lines = md.split('\n');
+  const unescaped = (line: string) => line.replace(/\\./g, '');
+
+  it('writes every hostile text escaped, the association line included', () => {
+    expect(md).toContain(`Association with “${mdText(nasty('by tier'))}”:\n`);
+    for (const what of ['title', 'wave', 'headline', 'design', 'intervals', 'disclosure', 'missing', 'table title', 'question', 'note', 'category took_part', 'level senior', 'earlier wave', 'why', 'qualitative title', 'qualitative note', 'agreement', 'theme', 'definition', 'count label', 'quote', 'attribution']) {
+      expect(md, what).toContain(mdText(nasty(what)));
+    }
+    expect(md).not.toContain(NASTY);
+  });
+
+  it('leaves no character Markdown would act on outside the report’s own headings, lists, quotes and tables', () => {
+    for (const line of lines) {
+      const text = unescaped(line).replace(/^#{1,3} /, '').replace(/^> /, '').replace(/^- /, '');
+      // A `>` inside a line and an underscore inside a word are plain text to Markdown.
+      expect(text, line).not.toMatch(/[*`[\]~#]|<[A-Za-z/!?]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&[#A-Za-z0-9]+;/);
+      if (!line.startsWith('|')) expect(text, line).not.toContain('|');
+    }
+  });
+
+  it('keeps every table row to its header’s columns', () => {
+    let columns = 0;
+    for (const [i, line] of lines.entries()) {
+      if (!line.startsWith('|')) {
+        columns = 0;
+        continue;
+      }
+      const pipes = (unescaped(line).match(/\|/g) ?? []).length;
+      if (columns === 0) columns = pipes;
+      expect(pipes, `line ${i + 1}: ${line}`).toBe(columns);
+    }
   });
 });
