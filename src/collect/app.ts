@@ -13,6 +13,7 @@ import fastifyStatic from '@fastify/static';
 import { join } from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
 import type { Store } from '../store/open.ts';
 import { InstrumentCache } from './fielded.ts';
 import { parseForm } from './form-parser.ts';
@@ -31,6 +32,13 @@ export interface AppOptions {
   lookupsPerMinute?: number;
   /** Anonymous responses a client may start per minute. */
   startsPerMinute?: number;
+  /**
+   * redis://… — where rate-limit counters live when several instances serve one study, so that a
+   * client's limit holds across them. Without it, each instance counts in its own memory.
+   */
+  redisUrl?: string;
+  /** Prefix of the counters' keys in Redis (tests give each app its own). */
+  rateLimitPrefix?: string;
   /** Set `secure` on cookies: on whenever the service is reached over HTTPS. */
   secureCookies?: boolean;
 }
@@ -87,7 +95,7 @@ export const app = fp(
     // Respondents' browsers send forms and nothing else; anything else is refused with a 415.
     fastify.removeAllContentTypeParsers();
     await fastify.register(fastifyFormbody, { parser: parseForm });
-    await fastify.register(fastifyRateLimit, { global: false });
+    await fastify.register(fastifyRateLimit, { global: false, ...(options.redisUrl ? sharedCounters(fastify, options.redisUrl, options.rateLimitPrefix) : {}) });
 
     fastify.get('/assets/tapestry.css', async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(compileStylesheet()),
@@ -128,6 +136,20 @@ export const app = fp(
   },
   { name: 'tapestry-app', fastify: '5.x' },
 );
+
+/**
+ * Rate-limit counters in Redis. A Redis that is down must not take the surveys down with it: the
+ * limit is skipped while it is unreachable (and the failure logged), and each request waits at
+ * most a second for it.
+ */
+function sharedCounters(fastify: FastifyInstance, url: string, prefix = 'tapestry-rate-limit-') {
+  const redis = new Redis(url, { connectTimeout: 1000, maxRetriesPerRequest: 1, commandTimeout: 1000 });
+  redis.on('error', (error) => fastify.log.warn({ err: error }, 'rate-limit counters: Redis unavailable'));
+  fastify.addHook('onClose', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return { redis, nameSpace: prefix, skipOnError: true };
+}
 
 export type RouteDeps = {
   store: Store;
