@@ -10,7 +10,7 @@
  * repeated single answer) and is refused whole.
  */
 import type { AnswerValue } from './evaluate.ts';
-import type { Question } from './schema.ts';
+import { optionIds, optionOf, type Option, type Question } from './schema.ts';
 
 export type FormValues = Readonly<Record<string, string | readonly string[] | undefined>>;
 
@@ -47,8 +47,8 @@ function many(form: FormValues, field: string): string[] {
   return typeof value === 'string' ? [value] : [...value];
 }
 
-function checkOption(question: Question & { options: Record<string, string> }, field: string, value: string): void {
-  if (!Object.hasOwn(question.options, value)) {
+function checkOption(question: Question & { options: readonly Option[] }, field: string, value: string): void {
+  if (!optionOf(question.options, value)) {
     throw new MalformedFormError(`the form sent \`${field}\` = '${value.slice(0, 50)}', which is not one of its options`);
   }
 }
@@ -120,8 +120,15 @@ export function readAnswers(
           if (requireAnswers && question.required) fail(question, 'Select at least one option');
           break;
         }
+        // GOV.UK's checkboxes untick the others when "None of these" is ticked, but only with
+        // JavaScript; without it the browser sends both, and only the server can refuse them.
+        const exclusive = question.options.find((o) => o.exclusive && values.includes(o.id));
+        if (exclusive && values.length > 1) {
+          fail(question, `Select '${exclusive.label}' on its own, or the other options without it`);
+          break;
+        }
         // Stored in the instrument's option order, whatever order the browser sent them in.
-        answers[question.id] = Object.keys(question.options).filter((o) => values.includes(o));
+        answers[question.id] = optionIds(question.options).filter((o) => values.includes(o));
         break;
       }
       case 'matrix': {

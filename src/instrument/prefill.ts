@@ -5,7 +5,7 @@
  */
 import { MalformedFormError, readAnswers } from './answers.ts';
 import type { AnswerValue } from './evaluate.ts';
-import { questionsOf, type Instrument } from './schema.ts';
+import { optionIds, questionsOf, type Instrument } from './schema.ts';
 
 export interface PrefillProblem {
   column: string;
@@ -30,7 +30,7 @@ export function prefillAnswers(instrument: Instrument, attributes: Readonly<Reco
       Object.assign(answers, read.answers);
     } catch (error) {
       if (!(error instanceof MalformedFormError)) throw error;
-      const options = 'options' in question ? ` (options: ${Object.keys(question.options).join(', ')})` : '';
+      const options = 'options' in question ? ` (options: ${optionIds(question.options).join(', ')})` : '';
       problems.push({ column, message: `column \`${column}\` has '${value}', which is not an answer to question \`${column}\`${options}` });
     }
   }
