@@ -67,12 +67,28 @@ function readNumber(question: Extract<Question, { type: 'number' }>, text: strin
           : '';
   const kind = question.integer ? 'a whole number' : 'a number';
   if (!NUMBER.test(cleaned)) return `Enter ${kind}${range}, using digits`;
+  // Judged on the text: 1.000…001 with enough zeros parses to exactly 1.
+  if (question.integer && /\.\d*[1-9]/.test(cleaned)) return `Enter ${kind}${range}`;
   const value = Number(cleaned);
-  if (question.integer && !Number.isInteger(value)) return `Enter ${kind}${range}`;
+  // Past about 309 digits a double is Infinity (stored as JSON null), and past about 17
+  // significant digits it is another number; either way what was written would not be kept.
+  if (!Number.isFinite(value) || digitsOf(cleaned.replace(/^[-+]/, '')) !== digitsOf(String(Math.abs(value)))) {
+    return `Enter ${kind}${range} using fewer digits`;
+  }
   if ((question.min !== undefined && value < question.min) || (question.max !== undefined && value > question.max)) {
     return `Enter ${kind}${range}`;
   }
-  return value;
+  // JSON has no −0; it would come back as 0 anyway.
+  return value === 0 ? 0 : value;
+}
+
+/** A decimal's significant digits and power of ten (`120.50` → `1205e-1`), however it is written. */
+function digitsOf(text: string): string {
+  const [, whole = '', fraction = '', exponent = '0'] = /^(\d*)(?:\.(\d*))?(?:e([-+]?\d+))?$/i.exec(text) ?? [];
+  const all = (whole + fraction).replace(/^0+/, '');
+  const significant = all.replace(/0+$/, '');
+  if (significant === '') return '0';
+  return `${significant}e${Number(exponent) - fraction.length + (all.length - significant.length)}`;
 }
 
 /** Text as stored: line breaks normalised, ends trimmed. */
