@@ -26,7 +26,8 @@ export function prefillAnswers(instrument: Instrument, attributes: Readonly<Reco
     const form = { [column]: question.type === 'multiple' ? value.split(';').map((v) => v.trim()) : value };
     try {
       const read = readAnswers([question], form, { requireAnswers: false });
-      for (const error of read.errors) problems.push({ column, message: `column \`${column}\`: ${error.message.toLowerCase()}` });
+      // Only the first letter: the rest may quote a label ("Select 'None of these' on its own …").
+      for (const error of read.errors) problems.push({ column, message: `column \`${column}\`: ${error.message[0]!.toLowerCase()}${error.message.slice(1)}` });
       Object.assign(answers, read.answers);
     } catch (error) {
       if (!(error instanceof MalformedFormError)) throw error;
