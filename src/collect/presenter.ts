@@ -2,14 +2,15 @@
 import nunjucks from 'nunjucks';
 import { fieldNames, type FieldError, type FormValues } from '../instrument/answers.ts';
 import type { AnswerValue } from '../instrument/evaluate.ts';
-import type { Page, Question } from '../instrument/schema.ts';
+import { optionOf, type Option, type Page, type Question } from '../instrument/schema.ts';
 
 export interface QuestionView {
   id: string;
   type: Question['type'];
   text: string;
   hint?: string | undefined;
-  items?: { value: string; text: string }[];
+  /** GOV.UK radio or checkbox items; a divider item (`or`) goes before an exclusive option. */
+  items?: ({ value: string; text: string; behaviour?: 'exclusive' } | { divider: string })[];
   rows?: { field: string; label: string }[];
   integer?: boolean;
   unit?: string | undefined;
@@ -21,12 +22,13 @@ export function questionView(q: Question): QuestionView {
   switch (q.type) {
     case 'single':
     case 'scale':
+      return { ...base, items: choiceItems(q.options) };
     case 'multiple':
-      return { ...base, items: Object.entries(q.options).map(([value, text]) => ({ value, text })) };
+      return { ...base, items: checkboxItems(q.options) };
     case 'matrix':
       return {
         ...base,
-        items: Object.entries(q.options).map(([value, text]) => ({ value, text })),
+        items: choiceItems(q.options),
         rows: Object.entries(q.rows).map(([row, label]) => ({ field: `${q.id}.${row}`, label })),
       };
     case 'number':
@@ -35,6 +37,22 @@ export function questionView(q: Question): QuestionView {
     case 'longtext':
       return { ...base, max_length: q.max_length };
   }
+}
+
+function choiceItems(options: readonly Option[]) {
+  return options.map((o) => ({ value: o.id, text: o.label }));
+}
+
+/**
+ * As GOV.UK's checkboxes show a "none" option: after an "or" divider, with the `exclusive`
+ * behaviour that unticks the others where JavaScript runs (the server refuses the mix anyway).
+ */
+function checkboxItems(options: readonly Option[]): NonNullable<QuestionView['items']> {
+  return options.flatMap((o, i): NonNullable<QuestionView['items']> =>
+    o.exclusive
+      ? [...(i > 0 && !options[i - 1]!.exclusive ? [{ divider: 'or' }] : []), { value: o.id, text: o.label, behaviour: 'exclusive' as const }]
+      : [{ value: o.id, text: o.label }],
+  );
 }
 
 /** Stored answers as form values, to fill a page in again. */
@@ -84,12 +102,12 @@ export function answerText(q: Question, answer: AnswerValue | undefined): string
   switch (q.type) {
     case 'single':
     case 'scale':
-      return q.options[answer as string] ?? String(answer);
+      return optionOf(q.options, answer as string)?.label ?? String(answer);
     case 'multiple':
-      return (answer as string[]).map((o) => q.options[o] ?? o).join('\n');
+      return (answer as string[]).map((o) => optionOf(q.options, o)?.label ?? o).join('\n');
     case 'matrix':
       return Object.entries(q.rows)
-        .map(([row, label]) => `${label}: ${q.options[(answer as Record<string, string>)[row] ?? ''] ?? 'Not answered'}`)
+        .map(([row, label]) => `${label}: ${optionOf(q.options, (answer as Record<string, string>)[row] ?? '')?.label ?? 'Not answered'}`)
         .join('\n');
     case 'number':
       return q.unit ? `${answer} ${q.unit}` : String(answer);

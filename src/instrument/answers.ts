@@ -10,7 +10,7 @@
  * repeated single answer) and is refused whole.
  */
 import type { AnswerValue } from './evaluate.ts';
-import type { Question } from './schema.ts';
+import { optionIds, optionOf, type Option, type Question } from './schema.ts';
 
 export type FormValues = Readonly<Record<string, string | readonly string[] | undefined>>;
 
@@ -47,8 +47,8 @@ function many(form: FormValues, field: string): string[] {
   return typeof value === 'string' ? [value] : [...value];
 }
 
-function checkOption(question: Question & { options: Record<string, string> }, field: string, value: string): void {
-  if (!Object.hasOwn(question.options, value)) {
+function checkOption(question: Question & { options: readonly Option[] }, field: string, value: string): void {
+  if (!optionOf(question.options, value)) {
     throw new MalformedFormError(`the form sent \`${field}\` = '${value.slice(0, 50)}', which is not one of its options`);
   }
 }
@@ -67,12 +67,28 @@ function readNumber(question: Extract<Question, { type: 'number' }>, text: strin
           : '';
   const kind = question.integer ? 'a whole number' : 'a number';
   if (!NUMBER.test(cleaned)) return `Enter ${kind}${range}, using digits`;
+  // Judged on the text: 1.000…001 with enough zeros parses to exactly 1.
+  if (question.integer && /\.\d*[1-9]/.test(cleaned)) return `Enter ${kind}${range}`;
   const value = Number(cleaned);
-  if (question.integer && !Number.isInteger(value)) return `Enter ${kind}${range}`;
+  // Past about 309 digits a double is Infinity (stored as JSON null), and past about 17
+  // significant digits it is another number; either way what was written would not be kept.
+  if (!Number.isFinite(value) || digitsOf(cleaned.replace(/^[-+]/, '')) !== digitsOf(String(Math.abs(value)))) {
+    return `Enter ${kind}${range} using fewer digits`;
+  }
   if ((question.min !== undefined && value < question.min) || (question.max !== undefined && value > question.max)) {
     return `Enter ${kind}${range}`;
   }
-  return value;
+  // JSON has no −0; it would come back as 0 anyway.
+  return value === 0 ? 0 : value;
+}
+
+/** A decimal's significant digits and power of ten (`120.50` → `1205e-1`), however it is written. */
+function digitsOf(text: string): string {
+  const [, whole = '', fraction = '', exponent = '0'] = /^(\d*)(?:\.(\d*))?(?:e([-+]?\d+))?$/i.exec(text) ?? [];
+  const all = (whole + fraction).replace(/^0+/, '');
+  const significant = all.replace(/0+$/, '');
+  if (significant === '') return '0';
+  return `${significant}e${Number(exponent) - fraction.length + (all.length - significant.length)}`;
 }
 
 /** Text as stored: line breaks normalised, ends trimmed. */
@@ -120,8 +136,15 @@ export function readAnswers(
           if (requireAnswers && question.required) fail(question, 'Select at least one option');
           break;
         }
+        // GOV.UK's checkboxes untick the others when "None of these" is ticked, but only with
+        // JavaScript; without it the browser sends both, and only the server can refuse them.
+        const exclusive = question.options.find((o) => o.exclusive && values.includes(o.id));
+        if (exclusive && values.length > 1) {
+          fail(question, `Select '${exclusive.label}' on its own, or the other options without it`);
+          break;
+        }
         // Stored in the instrument's option order, whatever order the browser sent them in.
-        answers[question.id] = Object.keys(question.options).filter((o) => values.includes(o));
+        answers[question.id] = optionIds(question.options).filter((o) => values.includes(o));
         break;
       }
       case 'matrix': {

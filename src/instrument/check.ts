@@ -9,7 +9,7 @@ import { closest, suggestion } from '../shared/did-you-mean.ts';
 import { YamlSource, type Path, type Problem } from '../shared/yaml-source.ts';
 import { comparisonsOf, ConditionSyntaxError, KEYWORDS, parseCondition, refName, type Condition } from './condition.ts';
 import { META_COLUMNS } from './columns.ts';
-import { Instrument, INSTRUMENT_KINDS, Page, Question, QUESTION_TYPES, type Question as QuestionT } from './schema.ts';
+import { Instrument, INSTRUMENT_KINDS, OptionFields, optionIds, Page, Question, QUESTION_TYPES, type Question as QuestionT } from './schema.ts';
 import { isRecord, valueAt, type Raw } from '../shared/raw.ts';
 
 export interface CheckResult {
@@ -40,15 +40,57 @@ export function checkInstrumentText(text: string, file: string): CheckResult {
     return { problems: [{ file, line: source.line([]), message: 'the file must be a mapping of instrument fields (id, version, title, kind, source, pages)' }] };
   }
   const data = source.data;
+  const ordering = orderOptions(source, data);
   const questions = collectQuestions(data);
   const problems = [
-    ...schemaProblems(source, data),
+    ...ordering.problems,
+    ...schemaProblems(source, data, ordering.replaced),
+    ...exclusiveProblems(source, questions),
     ...idProblems(source, data, questions),
     ...numberProblems(source, questions),
     ...conditionProblems(source, questions),
   ].sort((a, b) => a.line - b.line);
   if (problems.length > 0) return { problems: dedupe(problems) };
   return { instrument: Instrument.parse(data), problems: [] };
+}
+
+/**
+ * Puts each question's options into a Map in the order the file writes them (see `schema.ts`),
+ * so that a scale written `5: …, 4: …, … 1: …` or with `10` after `9` keeps that order. A list
+ * in place of the mapping is refused here: it is the stored form, not the file's.
+ */
+function orderOptions(source: YamlSource, data: Raw): { problems: Problem[]; replaced: Set<string> } {
+  const problems: Problem[] = [];
+  const replaced = new Set<string>();
+  const pages = Array.isArray(data.pages) ? data.pages : [];
+  pages.forEach((page, p) => {
+    if (!isRecord(page) || !Array.isArray(page.questions)) return;
+    page.questions.forEach((raw, q) => {
+      if (!isRecord(raw) || !('options' in raw)) return;
+      const path: Path = ['pages', p, 'questions', q, 'options'];
+      if (Array.isArray(raw.options)) {
+        problems.push(source.problem(path, `\`options\` of ${subject(data, path)} must be a mapping of id: label pairs, not a list`));
+        replaced.add(path.join('\u0000'));
+        raw.options = undefined;
+        return;
+      }
+      const entries = source.entriesOf(path);
+      if (!entries) return;
+      const options = new Map<string, unknown>();
+      const lines = new Map<string, number>();
+      for (const entry of entries) {
+        const first = lines.get(entry.key);
+        if (first !== undefined) {
+          problems.push({ file: source.file, line: entry.line, message: `option id ${code(entry.key)} of ${subject(data, path)} is written twice (first on line ${first})` });
+          continue;
+        }
+        lines.set(entry.key, entry.line);
+        options.set(entry.key, entry.value);
+      }
+      raw.options = options;
+    });
+  });
+  return { problems, replaced };
 }
 
 function dedupe(problems: Problem[]): Problem[] {
@@ -133,6 +175,7 @@ const EXPECTED: Record<string, string> = {
   array: 'a list',
   object: 'a mapping of id: label pairs',
   record: 'a mapping of id: label pairs',
+  map: 'a mapping of id: label pairs',
 };
 
 function knownKeys(raw: unknown, path: Path): string[] {
@@ -143,10 +186,44 @@ function knownKeys(raw: unknown, path: Path): string[] {
   return variant ? Object.keys(variant.shape) : [...new Set(Question.options.flatMap((o) => Object.keys(o.shape)))];
 }
 
-function schemaProblems(source: YamlSource, data: Raw): Problem[] {
+function schemaProblems(source: YamlSource, data: Raw, reported: Set<string>): Problem[] {
   const result = Instrument.safeParse(data);
   if (result.success) return [];
-  return result.error.issues.flatMap((issue) => issueProblems(source, data, issue));
+  return result.error.issues
+    .filter((issue) => !reported.has(issue.path.map(String).join('\u0000')))
+    .flatMap((issue) => optionIssueProblems(source, data, issue) ?? issueProblems(source, data, issue));
+}
+
+const OPTION_FIELDS = Object.keys(OptionFields.shape);
+
+/**
+ * Problems with one option: its id, its label, or the mapping that gives more than a label
+ * (`none: { label: None of these, exclusive: true }`). Undefined for anything else.
+ */
+function optionIssueProblems(source: YamlSource, data: Raw, issue: z.core.$ZodIssue): Problem[] | undefined {
+  const path = issue.path as Path;
+  const at = path.lastIndexOf('options');
+  if (at < 0 || path.length <= at + 1 || path[at - 2] !== 'questions') return undefined;
+  const id = String(path[at + 1]);
+  const option = path.slice(0, at + 2);
+  const rest = path.slice(at + 2);
+  const who = `option ${code(id)} of ${subject(data, path.slice(0, at))}`;
+  const value = valueAt(data, option);
+  if (rest.length === 0 && issue.code === 'invalid_format') {
+    return [source.problem(option, `option id ${code(id)} of ${subject(data, path.slice(0, at))} ${issue.message}`, { key: true })];
+  }
+  if (rest.length === 0 && issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) =>
+      source.problem([...option, key], `${who} has an unknown field ${code(key)}${suggestion(key, OPTION_FIELDS) || `; an option may have ${OPTION_FIELDS.map(code).join(' and ')}`}`, { key: true }),
+    );
+  }
+  const noLabel = value === null || value === '' || (isRecord(value) && (value.label === undefined || value.label === null || (typeof value.label === 'string' && value.label.trim() === '')));
+  if ((rest.length === 0 || rest[0] === 'label') && noLabel) return [source.problem(option, `${who} has no label`)];
+  if (rest.length === 0) return [source.problem(option, `${who} must be its label as text, or a mapping with \`label\`, not ${describeValue(value)}`)];
+  const field = String(rest[0]);
+  const expected = issue.code === 'invalid_type' ? (EXPECTED[issue.expected] ?? issue.expected) : undefined;
+  const fieldValue = valueAt(data, [...option, field]);
+  return [source.problem([...option, field], expected ? `\`${field}\` of ${who} must be ${expected}, not ${describeValue(fieldValue)}` : `\`${field}\` of ${who}: ${issue.message}`)];
 }
 
 function issueProblems(source: YamlSource, data: Raw, issue: z.core.$ZodIssue): Problem[] {
@@ -245,6 +322,24 @@ function idProblems(source: YamlSource, data: Raw, questions: RawQuestion[]): Pr
     }
     if ((KEYWORDS as readonly string[]).includes(q.id)) {
       problems.push({ file: source.file, line, message: `question id ${code(q.id)} is a word of the show_if language (${KEYWORDS.join(', ')}); choose another id` });
+    }
+  }
+  return problems;
+}
+
+/** Only a multiple-choice answer has other options to exclude; elsewhere the key would mislead. */
+function exclusiveProblems(source: YamlSource, questions: RawQuestion[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const { parsed, path } of questions) {
+    if (!parsed || !('options' in parsed) || parsed.type === 'multiple') continue;
+    for (const option of parsed.options) {
+      if (!option.exclusive) continue;
+      problems.push(
+        source.problem(
+          [...path, 'options', option.id, 'exclusive'],
+          `option ${code(option.id)} of question ${code(parsed.id)} is marked exclusive, but a ${TYPE_NAMES[parsed.type]} question takes one option anyway; \`exclusive\` is for the options of a multiple-choice question`,
+        ),
+      );
     }
   }
   return problems;
@@ -362,7 +457,7 @@ function comparisonProblems(comparison: ReturnType<typeof comparisonsOf>[number]
     const number = literals.find((l) => l.kind === 'number');
     return number ? [`show_if compares text question ${name} with ${number.value}; put the text in quotes`] : [];
   }
-  const options = Object.keys(question.options);
+  const options = optionIds(question.options);
   const messages: string[] = [];
   for (const literal of literals) {
     const value = String(literal.value);

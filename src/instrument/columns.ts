@@ -2,7 +2,7 @@
  * The flat column layout an instrument defines: every CSV that goes into or comes out of tapestry
  * has these columns in this order, so exports, imports and pipelines agree without a mapping.
  */
-import { questionsOf, type Instrument, type Question } from './schema.ts';
+import { optionIds, questionsOf, type Instrument, type Question } from './schema.ts';
 
 /** Columns every response file starts with, before the instrument's own. */
 export const META_COLUMNS = ['response_id', 'wave', 'instrument_version', 'submitted_at'] as const;
@@ -40,9 +40,9 @@ export function questionColumns(q: Question): Column[] {
   switch (q.type) {
     case 'single':
     case 'scale':
-      return [{ name: q.id, question: q.id, type: q.type, values: Object.keys(q.options).join(' | '), label: q.text }];
+      return [{ name: q.id, question: q.id, type: q.type, values: optionIds(q.options).join(' | '), label: q.text }];
     case 'multiple':
-      return Object.entries(q.options).map(([option, label]) => ({
+      return q.options.map(({ id: option, label }) => ({
         name: `${q.id}.${option}`,
         question: q.id,
         type: q.type,
@@ -56,7 +56,7 @@ export function questionColumns(q: Question): Column[] {
         question: q.id,
         type: q.type,
         row,
-        values: Object.keys(q.options).join(' | '),
+        values: optionIds(q.options).join(' | '),
         label: `${q.text} — ${label}`,
       }));
     case 'number':

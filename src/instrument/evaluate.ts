@@ -8,7 +8,7 @@
  * `sector in ['public', 'voluntary']` to show it only to those who answered.
  */
 import type { Condition, Literal, Ref } from './condition.ts';
-import type { Question } from './schema.ts';
+import { optionIds, type Question } from './schema.ts';
 
 /** One question's answer: an option id (single, scale), a number, text, option ids (multiple) or row → option id (matrix). */
 export type AnswerValue = string | number | readonly string[] | Readonly<Record<string, string>>;
@@ -31,7 +31,7 @@ function rank(question: Question | undefined, value: AnswerValue | Literal['valu
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return undefined;
   if (question?.type === 'scale') {
-    const index = Object.keys(question.options).indexOf(value);
+    const index = optionIds(question.options).indexOf(value);
     return index < 0 ? undefined : index;
   }
   return undefined;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ProblemsError, type Problem } from '../shared/yaml-source.ts';
 import { checkInstrumentText } from './check.ts';
-import type { Instrument } from './schema.ts';
+import type { Instrument, Option } from './schema.ts';
 
 export interface LoadedInstrument {
   file: string;
@@ -19,8 +19,28 @@ export class InstrumentError extends ProblemsError {
 }
 
 export function contentHash(instrument: Instrument): string {
-  // The parsed form has a fixed field order (the schema's) and keeps option order (the file's).
-  return createHash('sha256').update(JSON.stringify(instrument)).digest('hex');
+  return createHash('sha256').update(hashedText(instrument)).digest('hex');
+}
+
+/**
+ * JSON of the parsed form, which has a fixed field order (the schema's), with each option list
+ * written back as the file's `id: label` mapping in the file's order. Versions published while
+ * options were held as that mapping keep their hash, so publishing them again is not a conflict.
+ */
+function hashedText(value: unknown, key?: string): string {
+  if (key === 'options' && Array.isArray(value)) {
+    const pairs = (value as Option[]).map(({ id, ...settings }) => {
+      const written = Object.keys(settings).length === 1 && 'label' in settings ? settings.label : settings;
+      return `${JSON.stringify(id)}:${JSON.stringify(written)}`;
+    });
+    return `{${pairs.join(',')}}`;
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => hashedText(item)).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const fields = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${hashedText(v, k)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 async function readText(file: string): Promise<string | Problem> {

@@ -5,7 +5,7 @@
  */
 import { MalformedFormError, readAnswers } from './answers.ts';
 import type { AnswerValue } from './evaluate.ts';
-import { questionsOf, type Instrument } from './schema.ts';
+import { optionIds, questionsOf, type Instrument } from './schema.ts';
 
 export interface PrefillProblem {
   column: string;
@@ -26,11 +26,12 @@ export function prefillAnswers(instrument: Instrument, attributes: Readonly<Reco
     const form = { [column]: question.type === 'multiple' ? value.split(';').map((v) => v.trim()) : value };
     try {
       const read = readAnswers([question], form, { requireAnswers: false });
-      for (const error of read.errors) problems.push({ column, message: `column \`${column}\`: ${error.message.toLowerCase()}` });
+      // Only the first letter: the rest may quote a label ("Select 'None of these' on its own …").
+      for (const error of read.errors) problems.push({ column, message: `column \`${column}\`: ${error.message[0]!.toLowerCase()}${error.message.slice(1)}` });
       Object.assign(answers, read.answers);
     } catch (error) {
       if (!(error instanceof MalformedFormError)) throw error;
-      const options = 'options' in question ? ` (options: ${Object.keys(question.options).join(', ')})` : '';
+      const options = 'options' in question ? ` (options: ${optionIds(question.options).join(', ')})` : '';
       problems.push({ column, message: `column \`${column}\` has '${value}', which is not an answer to question \`${column}\`${options}` });
     }
   }

@@ -7,8 +7,13 @@
  */
 import { z } from 'zod';
 
-/** Question, option and row ids become CSV column names and skip-logic names, so no dots or hyphens. */
+/** Question and row ids become CSV column names and skip-logic names, so no dots or hyphens. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+/**
+ * Option ids are cells and column suffixes, never names in skip logic (there they are quoted), so
+ * a code made of digits, as REDCap, SPSS and XLSForm scales use, is an option id too.
+ */
+export const OPTION_ID_PATTERN = /^(?:[a-z][a-z0-9_]*|[0-9]+)$/;
 /** Instrument and page ids appear in URLs and file names. */
 export const SLUG_PATTERN = /^[a-z][a-z0-9-]*$/;
 
@@ -18,13 +23,66 @@ const slug = () => z.string().regex(SLUG_PATTERN, { message: 'must start with a 
 const nonEmptyText = (what: string) => z.string().trim().min(1, { message: `${what} must not be empty` });
 
 /**
- * `id: label` pairs in file order. Ids must start with a letter: JavaScript objects move integer-like
- * keys to the front, which would silently reorder a scale written as `1: …, 2: …`.
+ * `id: label` pairs in file order, for matrix rows. Row ids start with a letter: skip logic names
+ * them (`activities.coaching`), and JavaScript objects keep the order of such keys as written.
  */
 const labelledIds = (what: string) =>
   z
     .record(name(), nonEmptyText(`${what} label`))
     .refine((pairs) => Object.keys(pairs).length > 0, { message: `at least one ${what} is needed` });
+
+/** One option as the instrument holds it, in the order the file lists them. */
+export interface Option {
+  id: string;
+  label: string;
+  /** Chosen only on its own in a multiple-choice answer, as "None of these" is. */
+  exclusive?: boolean;
+}
+
+/** An option written as a mapping: its label and any further settings. */
+export const OptionFields = z.strictObject({
+  label: nonEmptyText('option label'),
+  exclusive: z.boolean().optional(),
+});
+
+/** What an option says besides its id: its label, or a mapping with the label and other keys. */
+const OptionSettings = z.preprocess((value) => (typeof value === 'string' ? { label: value } : value), OptionFields);
+
+/**
+ * Options are read as a Map, the one JavaScript container that keeps integer-like keys (`"5"`,
+ * `"10"`) where they were written; a plain object would move them to the front in numeric order.
+ * The checker builds that Map from the YAML document's own key order. A definition read back from
+ * the database is the list this schema produces, or, from versions published before option ids
+ * could be digits, a plain object whose keys all start with a letter and so kept their order.
+ */
+function asOptionMap(value: unknown): unknown {
+  if (Array.isArray(value) && value.every((o) => typeof o === 'object' && o !== null && typeof (o as Option).id === 'string')) {
+    return new Map(value.map(({ id, ...settings }: Option) => [id, settings]));
+  }
+  if (typeof value === 'object' && value !== null && !(value instanceof Map) && !Array.isArray(value)) return new Map(Object.entries(value));
+  return value;
+}
+
+const options = (what: string, least = 1) =>
+  z.preprocess(
+    asOptionMap,
+    z
+      .map(z.string().regex(OPTION_ID_PATTERN, { message: 'must be digits, or start with a lower-case letter and use only a-z, 0-9 and _' }), OptionSettings)
+      .refine((map) => map.size >= least, {
+        message: least === 1 ? `at least one ${what} is needed` : 'a scale needs at least two points',
+      })
+      .transform((map): Option[] => [...map].map(([id, settings]) => ({ id, ...settings }))),
+  );
+
+/** The option ids of a choice question, in the instrument's order. */
+export function optionIds(options: readonly Option[]): string[] {
+  return options.map((option) => option.id);
+}
+
+/** The option with this id, if the question has one. */
+export function optionOf(options: readonly Option[], id: string): Option | undefined {
+  return options.find((option) => option.id === id);
+}
 
 const questionBase = {
   id: name(),
@@ -37,14 +95,14 @@ const questionBase = {
 export const SingleQuestion = z.strictObject({
   ...questionBase,
   type: z.literal('single'),
-  options: labelledIds('option'),
+  options: options('option'),
 });
 export type SingleQuestion = z.infer<typeof SingleQuestion>;
 
 export const MultipleQuestion = z.strictObject({
   ...questionBase,
   type: z.literal('multiple'),
-  options: labelledIds('option'),
+  options: options('option'),
 });
 export type MultipleQuestion = z.infer<typeof MultipleQuestion>;
 
@@ -52,9 +110,7 @@ export const ScaleQuestion = z.strictObject({
   ...questionBase,
   type: z.literal('scale'),
   /** Points in order, lowest first: ordering comparisons in show_if and analysis rely on it. */
-  options: labelledIds('scale point').refine((pairs) => Object.keys(pairs).length >= 2, {
-    message: 'a scale needs at least two points',
-  }),
+  options: options('scale point', 2),
 });
 export type ScaleQuestion = z.infer<typeof ScaleQuestion>;
 
@@ -62,7 +118,7 @@ export const MatrixQuestion = z.strictObject({
   ...questionBase,
   type: z.literal('matrix'),
   rows: labelledIds('row'),
-  options: labelledIds('option'),
+  options: options('option'),
 });
 export type MatrixQuestion = z.infer<typeof MatrixQuestion>;
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkInstrumentFile, type LoadedInstrument } from '../instrument/load.ts';
-import { questionsOf, type Question } from '../instrument/schema.ts';
+import { optionIds, questionsOf, type Question } from '../instrument/schema.ts';
 import { suggestion } from '../shared/did-you-mean.ts';
 import { isRecord } from '../shared/raw.ts';
 import { YamlSource, type Path, type Problem } from '../shared/yaml-source.ts';
@@ -117,7 +117,7 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
         problems.push(source.problem(at, `raking margin ${code(variable)} must be a single-choice question of ${instrument.instrument.id}${question ? '' : suggestion(variable, byId.keys())}`, { key: true }));
         continue;
       }
-      const options = Object.keys(question.options);
+      const options = optionIds(question.options);
       for (const level of Object.keys(margins)) {
         if (!options.includes(level)) {
           problems.push(source.problem([...at, level], `raking margin ${code(variable)} names ${code(level)}, which is not one of its options (${options.join(', ')})${suggestion(level, options)}`, { key: true }));

@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import Papa from 'papaparse';
 import { columnsOf, META_COLUMNS, type Column } from '../instrument/columns.ts';
 import type { Instrument, Question } from '../instrument/schema.ts';
-import { questionsOf } from '../instrument/schema.ts';
+import { optionIds, questionsOf } from '../instrument/schema.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 
 export interface Dataset {
@@ -36,7 +36,7 @@ function readerFor(column: Column, question: Question | undefined): Reader {
     case 'single':
     case 'scale':
     case 'matrix': {
-      const levels = Object.keys(question.options);
+      const levels = optionIds(question.options);
       return { kind: 'code', name: column.name, levels, index: new Map(levels.map((l, i) => [l, i])) };
     }
     case 'multiple':

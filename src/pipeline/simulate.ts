@@ -16,7 +16,7 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { cellsOf, columnsOf, type Column } from '../instrument/columns.ts';
 import { comparisonsOf, parseCondition, type Ref } from '../instrument/condition.ts';
 import type { AnswerValue } from '../instrument/evaluate.ts';
-import { questionsOf, type Instrument, type Question } from '../instrument/schema.ts';
+import { optionIds, questionsOf, type Instrument, type Option, type Question } from '../instrument/schema.ts';
 import { visibility } from '../instrument/visibility.ts';
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -30,8 +30,9 @@ import { visibility } from '../instrument/visibility.ts';
 // Shapes (keyed by instrument kind, then question id; an entry is used only when its ids match the
 // question's options or rows exactly, otherwise the question falls back to the default):
 //   choose  single/scale: relative weight of each option
-//   tick    multiple: chance that each option is ticked (an option `none` is exclusive: ticked
-//           exactly when nothing else is; with no `none`, one option is picked by these weights)
+//   tick    multiple: chance that each option is ticked (the instrument's exclusive option, such
+//           as `none`, is ticked exactly when nothing else is; with none, one option is picked
+//           by these weights)
 //   rows    matrix: `choose` weights for each row
 //   between number: range drawn from (uniformly, or log-uniformly with `log`), then clamped to
 //           the question's min/max and rounded (whole numbers if `integer`, else 2 decimals)
@@ -413,9 +414,10 @@ function choiceDraw(ids: string[], entry: Given<Weights> | undefined): (answers:
   return (answers, random) => pick(lookup(resolved, compiled, otherwise, answers), random);
 }
 
-function multipleDraw(ids: string[], entry: Given<Weights> | undefined): Draw {
-  const hasNone = ids.includes('none');
-  const others = ids.filter((id) => id !== 'none');
+function multipleDraw(options: readonly Option[], entry: Given<Weights> | undefined): Draw {
+  const ids = optionIds(options);
+  const none = options.find((o) => o.exclusive)?.id;
+  const others = options.filter((o) => !o.exclusive).map((o) => o.id);
   const uniform: Weights = Object.fromEntries(others.map((id) => [id, TICK_DEFAULT]));
   const resolved = (entry && resolveGiven(entry, (w: Weights) => sameKeys(Object.keys(w), others), averageTicks)) ?? { by: new Map<string, Weights>(), otherwise: uniform };
   const compile = (w: Weights) => ({ chances: others.map((id) => w[id]!), fallback: categorical(others, Object.values(w).some((p) => p > 0) ? w : undefined) });
@@ -426,7 +428,7 @@ function multipleDraw(ids: string[], entry: Given<Weights> | undefined): Draw {
     const ticked = new Set<string>();
     for (let i = 0; i < others.length; i++) if (random.next() < chances[i]!) ticked.add(others[i]!);
     if (ticked.size === 0) {
-      if (hasNone) return ['none'];
+      if (none !== undefined) return [none];
       ticked.add(pick(fallback, random));
     }
     return ids.filter((id) => ticked.has(id));
@@ -477,13 +479,13 @@ function stepFor(question: Question, table: Readonly<Record<string, Assumption>>
   switch (question.type) {
     case 'single':
     case 'scale':
-      draw = choiceDraw(Object.keys(question.options), entry && 'choose' in entry ? entry.choose : undefined);
+      draw = choiceDraw(optionIds(question.options), entry && 'choose' in entry ? entry.choose : undefined);
       break;
     case 'multiple':
-      draw = multipleDraw(Object.keys(question.options), entry && 'tick' in entry ? entry.tick : undefined);
+      draw = multipleDraw(question.options, entry && 'tick' in entry ? entry.tick : undefined);
       break;
     case 'matrix': {
-      const options = Object.keys(question.options);
+      const options = optionIds(question.options);
       const rowEntries = entry && 'rows' in entry ? entry.rows : {};
       const rows = Object.keys(question.rows).map((row) => [row, choiceDraw(options, Object.hasOwn(rowEntries, row) ? rowEntries[row] : undefined)] as const);
       draw = (answers, random) => {

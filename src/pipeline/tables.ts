@@ -9,7 +9,7 @@ import type { Design } from '../analysis/design.ts';
 import { estimateCategorical, estimateCategoricalByPartitions, estimateMeans, type MeanEstimate } from '../analysis/estimate.ts';
 import { proportionInterval, type IntervalMethod } from '../analysis/intervals.ts';
 import { raoScott } from '../analysis/rao-scott.ts';
-import { questionsOf, type Instrument, type Question } from '../instrument/schema.ts';
+import { optionIds, questionsOf, type Instrument, type Option, type Question } from '../instrument/schema.ts';
 import type { Cell, Labelled, TableResult, TestResult } from '../report/model.ts';
 import type { Dataset } from './dataset.ts';
 import type { PipelineTable } from './schema.ts';
@@ -29,8 +29,8 @@ interface Measure {
   optionCodes?: (k: number) => Int16Array;
 }
 
-function labelled(options: Record<string, string>): Labelled[] {
-  return Object.entries(options).map(([id, label]) => ({ id, label }));
+function labelled(options: readonly Option[]): Labelled[] {
+  return options.map(({ id, label }) => ({ id, label }));
 }
 
 /** Memoised per index: each column is built once per table, however many domains read it. */
@@ -118,7 +118,7 @@ interface Layer {
 function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string[], panel: string | undefined): { domains: Domain[]; layers: Layer[]; panels: Domain[] } {
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const n = dataset.n;
-  const levelsOf = (variable: string) => Object.keys((questions.get(variable) as Question & { options: Record<string, string> }).options);
+  const levelsOf = (variable: string) => optionIds((questions.get(variable) as Question & { options: Option[] }).options);
   const layers: Layer[] = [{ index: null, count: 1 }];
   const all: Domain = { key: 'all', layer: 0, position: 0 };
 
@@ -291,7 +291,7 @@ export function computeTable(table: PipelineTable, instrument: Instrument, datas
   const tests = table.test ? panels.map((p) => association(table, dataset, design, measure, { key: p.key, mask: maskOf(layers, p, dataset.n) })).filter((t): t is TestResult => t !== undefined) : [];
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const levelsOf = (id: string) => {
-    const q = questions.get(id) as Question & { options: Record<string, string> };
+    const q = questions.get(id) as Question & { options: Option[] };
     return { question: id, text: q.text, levels: labelled(q.options) };
   };
   const rowLabel = measure.question.type === 'matrix' && measure.row ? measure.question.rows[measure.row] : undefined;

@@ -13,6 +13,7 @@ export function valueAt(data: unknown, path: Path): unknown {
   let node = data;
   for (const segment of path) {
     if (Array.isArray(node) && typeof segment === 'number') node = node[segment];
+    else if (node instanceof Map) node = node.get(String(segment));
     else if (isRecord(node)) node = node[String(segment)];
     else return undefined;
   }

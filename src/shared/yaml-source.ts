@@ -2,7 +2,7 @@
  * A YAML file parsed with its positions kept, so that any problem found in the data can be
  * reported at the file and line a person has to edit. Shared by instruments and pipeline files.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
 
 export interface Problem {
   file: string;
@@ -24,6 +24,14 @@ export class ProblemsError extends Error {
 }
 
 export type Path = readonly (string | number)[];
+
+/** One pair of a mapping, in file order, its key as the file writes it. */
+export interface SourceEntry {
+  key: string;
+  value: unknown;
+  /** The line of the key. */
+  line: number;
+}
 
 export class YamlSource {
   readonly file: string;
@@ -56,6 +64,27 @@ export class YamlSource {
     this.data = this.doc.toJS({ maxAliasCount: 100 });
   }
 
+  /**
+   * The pairs of the mapping at `path` in the order the file writes them, or undefined where
+   * there is no mapping. `toJS` cannot keep that order: a JavaScript object moves integer-like
+   * keys (`5`, `10`) to the front. A key that YAML reads as a number is kept as written (`01`).
+   */
+  entriesOf(path: Path): SourceEntry[] | undefined {
+    const node = this.doc.getIn(path as (string | number)[], true);
+    if (!isMap(node)) return undefined;
+    return node.items.map((pair) => ({
+      key: this.keyText(pair.key),
+      value: isNode(pair.value) ? pair.value.toJS(this.doc, { maxAliasCount: 100 }) : pair.value,
+      line: isNode(pair.key) && pair.key.range ? this.lineAt(pair.key.range[0]) : this.line(path),
+    }));
+  }
+
+  private keyText(key: unknown): string {
+    if (!isScalar(key)) return String(key);
+    if (typeof key.value === 'string') return key.value;
+    return (key as Scalar).type === 'PLAIN' && key.range ? this.text.slice(key.range[0], key.range[1]) : String(key.value);
+  }
+
   /** The text of the value at `path` exactly as the file has it (`1.0`, not the number 1). */
   sourceOf(path: Path): string | undefined {
     const node = this.doc.getIn(path as (string | number)[], true) as Node | undefined;
@@ -77,7 +106,8 @@ export class YamlSource {
       const segment = path[i]!;
       let next: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((p: Pair) => isScalar(p.key) && String(p.key.value) === String(segment));
+        // A key is found as `toJS` names it (`1` for `01:`) or as the file writes it.
+        const pair = node.items.find((p: Pair) => isScalar(p.key) && (String(p.key.value) === String(segment) || this.keyText(p.key) === String(segment)));
         if (!pair) return line;
         const isLast = i === path.length - 1;
         if (isLast && options.key && isScalar(pair.key) && pair.key.range) return this.lineAt(pair.key.range[0]);

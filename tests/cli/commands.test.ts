@@ -90,7 +90,7 @@ describe(`setup, publish and migrate on ${backend}`, () => {
     expect(code).toBe(0);
     expect(out).toMatch(/published {2}capabilities-self-assessment 1\.0/);
     expect(out).toMatch(/published {2}leadership-individual 1\.0/);
-    expect(out).toMatch(/published {2}leadership-organisational 1\.0/);
+    expect(out).toMatch(/published {2}leadership-organisational 1\.1/);
     expect(out).toMatch(/opened +leadership-individual wave 2010/);
   });
 

@@ -192,3 +192,81 @@ describe(`bad input to the survey service on ${backend}`, () => {
     await nothingStored();
   });
 });
+
+describe(`numbers and exclusive options refused by the survey service on ${backend}`, () => {
+  let survey: SurveyApp;
+  let browser: Browser;
+  const base = '/s/leadership-organisational/2010';
+  const first = `${base}/page/about-organisation`;
+  const offered = `${base}/page/development-offered`;
+  const answers = () => survey.store.db.selectFrom('responses').select(['answers']).execute();
+
+  beforeAll(async () => {
+    survey = await startSurveyApp({ lookupsPerMinute: 1000 });
+    browser = new Browser(survey.app);
+    const start = await browser.get(base);
+    await browser.post(`${base}/start`, Browser.formFields(start).fields);
+  });
+  afterAll(() => survey.dispose());
+
+  const postFirst = async (staff: string) => {
+    const page = await browser.get(first);
+    return browser.post(first, [...Browser.formFields(page).fields, ['sector', 'public'], ['size_band', 's50_249'], ['staff', staff], ['_action', 'continue']]);
+  };
+
+  it.each([
+    ['a whole number of 400 digits', '9'.repeat(400), 'Enter a whole number of 1 or more using fewer digits'],
+    ['0.000…01 with 400 digits', `0.${'0'.repeat(398)}1`, 'Enter a whole number of 1 or more'],
+    ['1.000…01 with 400 digits', `1.${'0'.repeat(398)}1`, 'Enter a whole number of 1 or more'],
+  ])('returns 422 for %s in a whole-number question and stores nothing', async (_what, staff, message) => {
+    const before = await answers();
+    const response = await postFirst(staff);
+    expect(response.status).toBe(422);
+    expect(response.$('.govuk-error-summary').text()).toContain(message);
+    expect(response.$('#staff-error').text()).toContain(message);
+    expect(await answers()).toEqual(before);
+  });
+
+  it('returns 422 for "None of these" ticked with another option, keeps both ticked, and stores nothing', async () => {
+    expect((await postFirst('120')).status).toBe(303);
+    const page = await browser.get(offered);
+    const before = await answers();
+    const fields = [...Browser.formFields(page).fields, ['offered_front_line', 'coaching'], ['offered_front_line', 'none'], ['_action', 'continue']] as [string, string][];
+    const response = await browser.post(offered, fields);
+    expect(response.status).toBe(422);
+    expect(response.$('.govuk-error-summary').text()).toContain("Select 'None of these' on its own, or the other options without it");
+    expect(response.$('.govuk-error-summary a').first().attr('href')).toBe('#offered_front_line');
+    expect(response.$('input[name=offered_front_line][value=coaching]').attr('checked')).toBeDefined();
+    expect(response.$('input[name=offered_front_line][value=none]').attr('checked')).toBeDefined();
+    expect(await answers()).toEqual(before);
+  });
+
+  it('shows "None of these" after an "or" divider with the exclusive behaviour of GOV.UK checkboxes', async () => {
+    const page = await browser.get(offered);
+    const group = page.$('input[name=offered_front_line]').first().closest('.govuk-checkboxes');
+    const last = group.children('.govuk-checkboxes__item').last();
+    expect(last.prev().is('.govuk-checkboxes__divider')).toBe(true);
+    expect(last.prev().text().trim()).toBe('or');
+    expect(last.find('input').attr('value')).toBe('none');
+    expect(last.find('input').attr('data-behaviour')).toBe('exclusive');
+    expect(group.find('input[data-behaviour]')).toHaveLength(1);
+    // A multiple-choice question with no exclusive option has no divider.
+    expect(page.$('.govuk-checkboxes__divider')).toHaveLength(4);
+  });
+
+  it('accepts "None of these" on its own and the other options without it', async () => {
+    const page = await browser.get(offered);
+    const fields = Browser.formFields(page).fields;
+    const ticks: [string, string][] = [
+      ['offered_front_line', 'none'],
+      ['offered_first_line', 'coaching'],
+      ['offered_first_line', 'mentoring'],
+      ['offered_middle', 'none'],
+      ['offered_senior', 'coaching'],
+    ];
+    const response = await browser.post(offered, [...fields, ...ticks, ['_action', 'continue']]);
+    expect(response.status).toBe(303);
+    const [row] = await answers();
+    expect(row!.answers).toMatchObject({ offered_front_line: ['none'], offered_first_line: ['coaching', 'mentoring'], offered_middle: ['none'], offered_senior: ['coaching'] });
+  });
+});

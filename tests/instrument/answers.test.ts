@@ -81,3 +81,94 @@ describe('reading answers from a form', () => {
     expect(() => readAnswers([tier, types, acts], form)).toThrow(new MalformedFormError(message));
   });
 });
+
+describe('numbers are kept only as they were written', () => {
+  const count = q({ id: 'count', type: 'number', integer: true });
+  const amount = q({ id: 'amount', type: 'number' });
+  const huge = '9'.repeat(400);
+  const tiny = `0.${'0'.repeat(400)}1`;
+
+  it.each([
+    [count, huge, 'Enter a whole number using fewer digits'],
+    [amount, huge, 'Enter a number using fewer digits'],
+    [amount, `1${'0'.repeat(309)}`, 'Enter a number using fewer digits'],
+    [count, tiny, 'Enter a whole number'],
+    [count, `7.${'0'.repeat(30)}1`, 'Enter a whole number'],
+    [amount, tiny, 'Enter a number using fewer digits'],
+    [count, '12345678901234567890', 'Enter a whole number using fewer digits'],
+    [amount, '0.1000000000000000000001', 'Enter a number using fewer digits'],
+    [staff, huge, 'Enter a whole number between 1 and 500 using fewer digits'],
+  ])('refuses %# (%s…) with "%s", since its value would not be the number written', (question, text, message) => {
+    const { answers, errors } = readAnswers([question], { [question.id]: text });
+    expect(answers).toEqual({});
+    expect(errors).toEqual([{ field: question.id, question: question.id, message }]);
+  });
+
+  it('refuses a required question answered with 400 digits rather than storing an empty answer', () => {
+    const required = q({ id: 'staff_total', type: 'number', required: true });
+    const { answers, errors } = readAnswers([required], { staff_total: huge });
+    expect(answers).toEqual({});
+    expect(errors.map((e) => e.message)).toEqual(['Enter a number using fewer digits']);
+  });
+
+  it.each([
+    [count, '5.000', 5],
+    [count, '-0', 0],
+    [count, '9007199254740991', 9007199254740991],
+    [amount, '0.1', 0.1],
+    [amount, '1,000,000,000,000,000,000,000', 1e21],
+    [amount, '0.0000001', 1e-7],
+    [amount, '123456789012345.6', 123456789012345.6],
+  ])('keeps %# (%s) as %d, which comes back unchanged through JSON', (question, text, expected) => {
+    const { answers, errors } = readAnswers([question], { [question.id]: text });
+    expect(errors).toEqual([]);
+    expect(answers).toEqual({ [question.id]: expected });
+    expect(JSON.parse(JSON.stringify(answers))).toStrictEqual(answers);
+  });
+});
+
+describe('an exclusive option in a multiple-choice question', () => {
+  const offered = q({
+    id: 'offered',
+    type: 'multiple',
+    required: true,
+    options: { coaching: 'Coaching', mentoring: 'Mentoring', none: { label: 'None of these', exclusive: true } },
+  });
+
+  it('is accepted on its own', () => {
+    expect(readAnswers([offered], { offered: 'none' })).toEqual({ answers: { offered: ['none'] }, errors: [] });
+  });
+
+  it('refuses it with the other options, naming the exclusive option, and stores nothing for the question', () => {
+    const { answers, errors } = readAnswers([offered], { offered: ['coaching', 'none'] });
+    expect(answers).toEqual({});
+    expect(errors).toEqual([{ field: 'offered', question: 'offered', message: "Select 'None of these' on its own, or the other options without it" }]);
+  });
+
+  it('refuses it with the others even when the respondent only saves to come back later', () => {
+    expect(readAnswers([offered], { offered: ['none', 'mentoring'] }, { requireAnswers: false }).errors).toHaveLength(1);
+  });
+
+  it('leaves an option called none that is not marked exclusive free to be combined', () => {
+    const plain = q({ id: 'plain', type: 'multiple', options: { coaching: 'Coaching', none: 'None of these' } });
+    expect(readAnswers([plain], { plain: ['none', 'coaching'] })).toEqual({ answers: { plain: ['coaching', 'none'] }, errors: [] });
+  });
+});
+
+describe('option ids made of digits', () => {
+  const agree = q({ id: 'agree', type: 'scale', options: new Map([['5', 'Strongly agree'], ['4', 'Agree'], ['3', 'Neither'], ['2', 'Disagree'], ['1', 'Strongly disagree']]) });
+  const codes = q({ id: 'codes', type: 'multiple', options: new Map([['9', 'Nine'], ['10', 'Ten'], ['01', 'Zero one']]) });
+
+  it('reads a digit option id as the text sent, so 01 stays 01 and is not 1', () => {
+    expect(readAnswers([codes], { codes: ['01', '10'] }).answers).toEqual({ codes: ['10', '01'] });
+    expect(() => readAnswers([codes], { codes: '1' })).toThrow(new MalformedFormError("the form sent `codes` = '1', which is not one of its options"));
+  });
+
+  it('stores a multiple-choice answer in the order the options are written, not in numeric order', () => {
+    expect(readAnswers([codes], { codes: ['01', '9', '10'] }).answers).toEqual({ codes: ['9', '10', '01'] });
+  });
+
+  it('reads a scale point written as digits', () => {
+    expect(readAnswers([agree], { agree: '4' }).answers).toEqual({ agree: '4' });
+  });
+});

@@ -21,6 +21,7 @@ interface Case {
 }
 
 const NAME_RULE = 'must start with a lower-case letter and use only a-z, 0-9 and _';
+const OPTION_RULE = 'must be digits, or start with a lower-case letter and use only a-z, 0-9 and _';
 
 const cases: Record<string, Case> = {
   'yaml-syntax-error.yaml': {
@@ -91,11 +92,27 @@ const cases: Record<string, Case> = {
     name: 'reports an option without a label as a missing label of that option, at the line of the option',
     problems: [[16, 'option `senior` of question `tier` has no label']],
   },
-  'numeric-option-id.yaml': {
-    name: 'reports each numeric option id at its own line',
+  'option-id-not-digits.yaml': {
+    name: 'reports a decimal and a signed option id each at its own line, while plain digits pass',
     problems: [
-      [15, `option id \`1\` of question \`manages_staff\` ${NAME_RULE}`],
-      [16, `option id \`2\` of question \`manages_staff\` ${NAME_RULE}`],
+      [16, `option id \`1.5\` of question \`confidence\` ${OPTION_RULE}`],
+      [18, `option id \`-9\` of question \`confidence\` ${OPTION_RULE}`],
+    ],
+  },
+  'option-id-twice.yaml': {
+    name: 'reports an option code written once as a number and once quoted as the same id written twice',
+    problems: [[17, 'option id `1` of question `confidence` is written twice (first on line 15)']],
+  },
+  'exclusive-on-single-choice.yaml': {
+    name: 'reports an exclusive option on a single-choice question, where it would mean nothing',
+    problems: [[18, 'option `no` of question `manages_staff` is marked exclusive, but a single-choice question takes one option anyway; `exclusive` is for the options of a multiple-choice question']],
+  },
+  'option-settings-misspelt.yaml': {
+    name: "reports a quoted exclusive, an option mapping without a label and a misspelt option key, each at its line",
+    problems: [
+      [16, "`exclusive` of option `mentoring` of question `offered` must be true or false, not the text 'true'"],
+      [17, 'option `shadowing` of question `offered` has no label'],
+      [20, 'option `none` of question `offered` has an unknown field `exlusive`; did you mean `exclusive`?'],
     ],
   },
   'question-id-with-hyphen.yaml': {
@@ -212,7 +229,7 @@ describe('survey check on good and missing instruments', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.lines).toHaveLength(3);
-    bundled.forEach((id, i) => expect(result.lines[i]).toMatch(new RegExp(`^surveys/${id}\\.yaml: ok — ${id} 1\\.0, \\d+ pages, \\d+ questions$`)));
+    bundled.forEach((id, i) => expect(result.lines[i]).toMatch(new RegExp(`^surveys/${id}\\.yaml: ok — ${id} 1\\.\\d, \\d+ pages, \\d+ questions$`)));
   });
 
   it('reports a file that does not exist with its name', async () => {

@@ -56,7 +56,7 @@ function answersOf(instrument: Instrument, header: string[], row: string[]): Rec
   const answers: Record<string, AnswerValue> = {};
   for (const q of questionsOf(instrument)) {
     if (q.type === 'multiple') {
-      const cells = Object.keys(q.options).map((o) => [o, cell(`${q.id}.${o}`)] as const);
+      const cells = q.options.map(({ id: o }) => [o, cell(`${q.id}.${o}`)] as const);
       if (cells.some(([, c]) => c !== '')) answers[q.id] = cells.filter(([, c]) => c === '1').map(([o]) => o);
     } else if (q.type === 'matrix') {
       const cells = Object.keys(q.rows).map((r) => [r, cell(`${q.id}.${r}`)] as const);
@@ -164,7 +164,7 @@ describe('tapestry simulate: answers that the survey could have collected', () =
         if (q.type === 'multiple' && cells.some((c) => c !== '')) {
           expect(cells.every((c) => c === '0' || c === '1'), `${q.id} half answered`).toBe(true);
           expect(cells).toContain('1');
-          if ('none' in q.options && cells[Object.keys(q.options).indexOf('none')] === '1') expect(cells.filter((c) => c === '1')).toHaveLength(1);
+          if (q.options.some((o, i) => o.exclusive && cells[i] === '1')) expect(cells.filter((c) => c === '1'), `${q.id} has an exclusive option with others`).toHaveLength(1);
         }
       }
     }

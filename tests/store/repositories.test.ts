@@ -49,7 +49,7 @@ describe(`the store's repositories on ${backend}`, () => {
       const reread = Instrument.parse((await findInstrumentVersion(store.db, 'order', '1'))!.definition);
       expect(reread).toEqual(parsed);
       const [benefit, acts] = reread.pages[0]!.questions;
-      expect(Object.keys(benefit!.type === 'scale' ? benefit!.options : {})).toEqual(['none', 'little', 'some', 'lot']);
+      expect(benefit!.type === 'scale' ? benefit!.options.map((o) => o.id) : []).toEqual(['none', 'little', 'some', 'lot']);
       expect(Object.keys(acts!.type === 'matrix' ? acts!.rows : {})).toEqual(['mentoring', 'coaching']);
       expect(JSON.stringify(row.definition)).toBe(JSON.stringify(parsed));
     });
