@@ -329,7 +329,7 @@ function populationProblems(source: YamlSource, name: string, design: InputDesig
         problems.push({ ...where, message: `the population counts ${code(variable)}, a ${question.type} question; population counts are by single-choice or scale questions` });
         return;
       }
-      const options = Object.keys(question.options);
+      const options = optionIds(question.options);
       for (const key of table.cells.keys()) {
         const level = key.split(KEY_SEPARATOR)[v]!;
         if (options.includes(level)) continue;
