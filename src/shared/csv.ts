@@ -31,7 +31,7 @@ export type CsvCell = string | number | null | undefined;
 const RISKY_LINE = /(?<=^|[\n\r])(?='*[=+\-@\t\r])/g;
 const GUARDED_LINE = /(?<=^|[\n\r])'(?='*[=+\-@\t\r])/g;
 const RISKY_ANYWHERE = /(?:^|[\n\r])'*[=+\-@\t\r]/;
-/** The first characters after which a cell may need a guard: those above, and the apostrophe. */
+/** First characters that can make a cell need a guard: those above, and the apostrophe. */
 const RISKY_FIRST = new Uint8Array(128);
 for (const c of "=+-@\t\r'") RISKY_FIRST[c.charCodeAt(0)] = 1;
 
