@@ -7,7 +7,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import Papa from 'papaparse';
 import { globSync } from 'tinyglobby';
 import { agreementTable, type AgreementRow, type AgreementTable } from '../coding/agreement.ts';
 import { checkCodebookText } from '../coding/check-codebook.ts';
@@ -17,6 +16,7 @@ import { crossValidate, type Evaluation } from '../coding/cross-validate.ts';
 import { codedTranscriptSegments } from '../coding/coded-transcripts.ts';
 import { checkGroups, parseTranscript } from '../coding/transcript.ts';
 import { checkCodesKnown, readHumanCodingCsv, readSegmentsCsv, readTrainingCsv, type CodedSegment, type TrainingColumns } from '../coding/csv-inputs.ts';
+import { csvText } from '../shared/csv.ts';
 import { formatProblem, type Problem } from '../shared/yaml-source.ts';
 import { UserError, type Io } from './io.ts';
 
@@ -180,7 +180,7 @@ interface SuggestOptions extends ColumnOptions {
 export function suggestionsCsv(codebook: Codebook, training: readonly CodedSegment[], segments: readonly { id: string; text: string }[], limit: number): string {
   const model = trainCoder(codebook, training, { limit });
   const rows = segments.flatMap((segment) => model.suggest(segment.text, segment.id).map((s) => [s.segmentId, s.code, s.confidence.toFixed(4)]));
-  return `${Papa.unparse({ fields: ['segment_id', 'code', 'confidence'], data: rows }, { newline: '\n' })}\n`;
+  return csvText(['segment_id', 'code', 'confidence'], rows, { numeric: ['confidence'] });
 }
 
 async function suggest(io: Io, opts: SuggestOptions): Promise<void> {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import Papa from 'papaparse';
 import { prefillAnswers } from '../instrument/prefill.ts';
 import { Instrument } from '../instrument/schema.ts';
+import { csvText } from '../shared/csv.ts';
 import { getInstrumentVersion } from '../store/instrument-versions.ts';
 import { createInvitations } from '../store/invitations.ts';
 import { migrateToLatest } from '../store/migrate.ts';
@@ -63,8 +64,8 @@ export function inviteCommand(program: Command, io: Io): void {
         const invitees = opts.from ? await readInvitees(resolve(io.cwd, opts.from), instrument) : Array.from({ length: count! }, () => ({}));
         const created = await createInvitations(store.db, wave.id, invitees);
         const columns = [...new Set(invitees.flatMap((i) => Object.keys(i)))];
-        const rows = created.map((c) => ({ link: `${baseUrl}/i/${c.token}`, ...Object.fromEntries(columns.map((k) => [k, c.attributes[k] ?? ''])) }));
-        io.out(`${Papa.unparse({ fields: ['link', ...columns], data: rows.map((r) => ['link', ...columns].map((k) => (r as Record<string, string>)[k])) }, { newline: '\n' })}\n`);
+        const rows = created.map((c) => [`${baseUrl}/i/${c.token}`, ...columns.map((k) => (Object.hasOwn(c.attributes, k) ? c.attributes[k] : ''))]);
+        io.out(csvText(['link', ...columns], rows));
         io.err(`${created.length} invitations created for ${instrumentId} wave ${wave.name}; the links are shown only now\n`);
       });
     });

@@ -2,10 +2,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import Papa from 'papaparse';
 import { columnsOf, type Column } from '../instrument/columns.ts';
 import { checkInstrumentFile, type LoadedInstrument } from '../instrument/load.ts';
 import { questionsOf } from '../instrument/schema.ts';
+import { csvText } from '../shared/csv.ts';
 import { formatProblem, type Problem } from '../shared/yaml-source.ts';
 import { UserError, type Io } from './io.ts';
 
@@ -74,10 +74,10 @@ function table(columns: Column[]): string {
 }
 
 export function formatColumns(columns: Column[], format: 'table' | 'csv' | 'header'): string {
-  if (format === 'header') return `${columns.map((c) => c.name).join(',')}\n`;
+  if (format === 'header') return csvText(columns.map((c) => c.name), []);
   if (format === 'csv') {
-    const data = columns.map((c) => ({ column: c.name, question: c.question ?? '', type: c.type, option: c.option ?? '', row: c.row ?? '', values: c.values, label: c.label }));
-    return `${Papa.unparse(data, { newline: '\n' })}\n`;
+    const rows = columns.map((c) => [c.name, c.question, c.type, c.option, c.row, c.values, c.label]);
+    return csvText(['column', 'question', 'type', 'option', 'row', 'values', 'label'], rows);
   }
   return table(columns);
 }

@@ -5,6 +5,7 @@
  * (a quoted cell may run over several lines, so a record's number is not its line).
  */
 import Papa from 'papaparse';
+import { unguardCell } from '../shared/csv.ts';
 import { suggestion } from '../shared/did-you-mean.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 import { allCodes, type Codebook } from './codebook.ts';
@@ -86,8 +87,9 @@ function readTable(text: string, file: string, needs: string, problems: Problem[
       counted = cursor;
       cursor = result.meta.cursor;
       // Cells keep their text, but a line break inside one is always `\n`, so a file saved on
-      // Windows reads the same as one saved elsewhere.
-      const cells = result.data.map((cell) => cell.replace(/\r\n?/g, '\n'));
+      // Windows reads the same as one saved elsewhere, and the apostrophe tapestry's CSV writer
+      // puts before a line a spreadsheet could run is taken off, so its own files read back.
+      const cells = result.data.map((cell) => unguardCell(cell).replace(/\r\n?/g, '\n'));
       for (const error of result.errors) at(line, csvError(error));
       if (cells.every((cell) => cell.trim() === '')) return;
       records.push({ cells, line });

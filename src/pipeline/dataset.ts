@@ -12,6 +12,7 @@ import Papa from 'papaparse';
 import { columnsOf, META_COLUMNS, type Column } from '../instrument/columns.ts';
 import type { Instrument, Question } from '../instrument/schema.ts';
 import { optionIds, questionsOf } from '../instrument/schema.ts';
+import { unguardCell } from '../shared/csv.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 
 export interface Dataset {
@@ -84,8 +85,11 @@ type Report = (line: number, message: string) => void;
 /**
  * Takes a header and then rows of cells, checks each cell against its column, and builds the
  * dataset. Shared by the CSV reader and the database reader, so both accept exactly the same data.
+ * Cells from a CSV (`fromCsv`) may carry the apostrophe tapestry's CSV writer puts before text a
+ * spreadsheet could run; text and wave cells lose it, so `--wave` and free text read as written.
+ * Option codes and numbers are never guarded, and the database's cells never were.
  */
-export function datasetBuilder(instrument: Instrument, options: ReadOptions, report: Report) {
+export function datasetBuilder(instrument: Instrument, options: ReadOptions, report: Report, fromCsv = false) {
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const layout = columnsOf(instrument);
   let readers: Reader[] | undefined;
@@ -156,7 +160,7 @@ export function datasetBuilder(instrument: Instrument, options: ReadOptions, rep
       for (let c = 0; c < cells.length; c++) {
         const kind = kinds[c]!;
         if (kind === SKIP) continue;
-        const cell = cells[c]!;
+        const cell = fromCsv && (kind === TEXT || kind === EXTRA) ? unguardCell(cells[c]!) : cells[c]!;
         if (kind === TEXT) {
           textStores[c]![r] = cell;
           continue;
@@ -295,7 +299,7 @@ export async function readResponsesCsv(file: string, instrument: Instrument, opt
     if (read) return read;
   }
   const problems = collector(file, options.maxProblems ?? MAX_PROBLEMS);
-  const builder = datasetBuilder(instrument, options, problems.report);
+  const builder = datasetBuilder(instrument, options, problems.report, true);
   await parseCsvRange(
     file,
     {},

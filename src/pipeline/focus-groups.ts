@@ -16,6 +16,7 @@ import type { Segment } from '../coding/types.ts';
 import type { Instrument } from '../instrument/schema.ts';
 import { questionsOf } from '../instrument/schema.ts';
 import type { Cell, Labelled, Qualitative, TableResult, Theme } from '../report/model.ts';
+import { csvText } from '../shared/csv.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 import type { Dataset } from './dataset.ts';
 import type { LoadedFocusGroups } from './focus-groups-load.ts';
@@ -206,27 +207,21 @@ export function unknownAttributes(spec: FocusGroups, segments: Segment[]): { ind
   );
 }
 
-function csvField(value: string): string {
-  // Text typed by respondents may start like a spreadsheet formula; a leading apostrophe keeps a
-  // spreadsheet from running it (the OWASP advice for CSV exports).
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
+/** Text typed by respondents and speakers may look like a spreadsheet formula: the CSV writer guards it. */
 function segmentsCsv(coded: CodedSegment[], spec: FocusGroups, redact: (text: string) => string): string {
   const attributes = ['group', ...spec.by.filter((b) => b !== 'group')];
   const header = ['segment_id', ...attributes, 'code', 'origin', 'strength', 'text'];
-  const lines = [header.join(',')];
+  const rows: string[][] = [];
   for (const entry of coded) {
     const text = redactSegment(entry.segment, redact).text;
     const own = attributes.map((a) => entry.segment.attributes[a] ?? '');
     const codes = entry.codes.length > 0 ? entry.codes : [''];
     for (const code of codes) {
       const strength = code === '' ? '' : entry.strength.get(code)!.toFixed(4);
-      lines.push([entry.segment.id, ...own, code, entry.origin, strength, text].map(csvField).join(','));
+      rows.push([entry.segment.id, ...own, code, entry.origin, strength, text]);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return csvText(header, rows, { numeric: ['strength'] });
 }
 
 /** The qualitative part of the report, before disclosure control of its tables. */

@@ -107,7 +107,7 @@ export async function readResponsesCsvInParallel(
   second.catch(() => undefined);
 
   const problems = collector(file, maxProblems);
-  const builder = datasetBuilder(instrument, { ...options, onProgress: undefined }, problems.report);
+  const builder = datasetBuilder(instrument, { ...options, onProgress: undefined }, problems.report, true);
   const records = await parseCsvRange(
     file,
     { end: split },

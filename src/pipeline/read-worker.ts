@@ -32,9 +32,14 @@ const request = workerData as ReadPartRequest;
 const problems = collector(request.file, request.maxProblems);
 let inHeader = true;
 // The header's problems are the first thread's to report; here they would only be repeated.
-const builder = datasetBuilder(request.instrument, { numeric: request.numeric, categorical: request.categorical, text: request.text }, (line, message) => {
-  if (!inHeader) problems.report(line, message);
-});
+const builder = datasetBuilder(
+  request.instrument,
+  { numeric: request.numeric, categorical: request.categorical, text: request.text },
+  (line, message) => {
+    if (!inHeader) problems.report(line, message);
+  },
+  true,
+);
 builder.header(request.header);
 inHeader = false;
 await parseCsvRange(

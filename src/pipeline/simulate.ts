@@ -9,7 +9,6 @@
  *
  * Every assumption about how people answer sits in one place, ASSUMPTIONS below, with its source.
  */
-import Papa from 'papaparse';
 import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { skipN } from 'pure-rand/utils/skipN';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
@@ -18,6 +17,7 @@ import { comparisonsOf, parseCondition, type Ref } from '../instrument/condition
 import type { AnswerValue } from '../instrument/evaluate.ts';
 import { optionIds, questionsOf, type Instrument, type Option, type Question } from '../instrument/schema.ts';
 import { visibility } from '../instrument/visibility.ts';
+import { csvRecords } from '../shared/csv.ts';
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────
 // ASSUMPTIONS: how simulated respondents answer. The one place to read or change them.
@@ -662,8 +662,9 @@ export function* simulateRows(
 
 /**
  * The CSV in chunks of `chunkRows` rows (the first chunk starts with the header), each ending in a
- * newline: written by papaparse's `unparse`, so a writer can stream a million rows without ever
- * holding them as one string.
+ * newline: written by the project's CSV writer, so a writer can stream a million rows without ever
+ * holding them as one string. Number questions, `weight` and `population` are numeric columns, so
+ * a negative number is written as a number; every other cell is text, and guarded.
  */
 export function* simulateCsv(
   instrument: Instrument,
@@ -671,13 +672,15 @@ export function* simulateCsv(
   random: RandomSource,
 ): Generator<string> {
   const chunkRows = options.chunkRows ?? 500;
+  const numeric = [...columnsOf(instrument).map((c) => c.type === 'number'), ...EXTRA_COLUMNS.map(() => true)];
+  // The header rides in the first chunk: column names are ids, never numbers, so they are text.
   let chunk: string[][] = [simulatedHeader(instrument)];
   for (const row of simulateRows(instrument, options, random, options.onProgress)) {
     chunk.push(row);
     if (chunk.length >= chunkRows) {
-      yield `${Papa.unparse(chunk, { newline: '\n' })}\n`;
+      yield csvRecords(chunk, numeric);
       chunk = [];
     }
   }
-  if (chunk.length > 0) yield `${Papa.unparse(chunk, { newline: '\n' })}\n`;
+  if (chunk.length > 0) yield csvRecords(chunk, numeric);
 }

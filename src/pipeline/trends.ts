@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { changeBetween } from '../analysis/trend.ts';
 import type { TableResult, Trend } from '../report/model.ts';
+import { unguardCell } from '../shared/csv.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 import { portable, sourceFile, type SourceFile } from './provenance.ts';
 
@@ -43,7 +44,8 @@ export function readEarlierWaves(
       const cells = new Map<string, EarlierCell>();
       for (const row of rows) {
         if (row.suppressed !== '' || !row.estimate || !row.se) continue;
-        cells.set(`${row.domain}\u0000${row.category}`, { estimate: Number(row.estimate), se: Number(row.se) });
+        // Labels as the table had them: the CSV writer may have guarded one with an apostrophe.
+        cells.set(`${unguardCell(row.domain ?? '')}\u0000${unguardCell(row.category ?? '')}`, { estimate: Number(row.estimate), se: Number(row.se) });
       }
       earlier.set(`${wave}\u0000${table.id}`, cells);
     }

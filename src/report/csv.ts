@@ -1,10 +1,11 @@
 /**
  * `tables/<id>.csv` and `tables/<id>.tests.csv`: every figure of a table at full precision, for
  * anyone who wants to compute with it. Rows are arrays in a fixed column order, never objects, so
- * the columns cannot move with the order a producer happened to build its keys in; quoting is
- * RFC 4180, done by papaparse.
+ * the columns cannot move with the order a producer happened to build its keys in. The project's
+ * one CSV writer quotes (RFC 4180) and guards labels a spreadsheet could run; the figures are
+ * declared numeric, so a negative estimate stays a number.
  */
-import Papa from 'papaparse';
+import { csvText } from '../shared/csv.ts';
 import { formatCount, formatDeff, formatEstimate, formatPValue, formatStatistic } from './format.ts';
 import type { TableResult } from './model.ts';
 
@@ -12,12 +13,9 @@ export const CELL_COLUMNS = ['table', 'domain', 'category', 'base_n', 'cell_n', 
 export const TEST_COLUMNS = ['table', 'panel', 'statistic', 'ndf', 'ddf', 'value', 'p_value'] as const;
 export const TREND_COLUMNS = ['table', 'domain', 'category', 'wave', 'estimate_then', 'estimate_now', 'change', 'se', 'ci_low', 'ci_high', 'p_value'] as const;
 
-function toCsv(fields: readonly string[], rows: string[][]): string {
-  // `\n` line ends and a final newline: the file is text, and a diff of two runs is clean.
-  // papaparse ends a header with no rows with a newline of its own, and nothing else with one.
-  const text = Papa.unparse({ fields: [...fields], data: rows }, { newline: '\n', header: true });
-  return text.endsWith('\n') ? text : `${text}\n`;
-}
+const CELL_NUMBERS = ['base_n', 'cell_n', 'estimate', 'se', 'ci_low', 'ci_high', 'deff'];
+const TEST_NUMBERS = ['ndf', 'ddf', 'value', 'p_value'];
+const TREND_NUMBERS = ['estimate_then', 'estimate_now', 'change', 'se', 'ci_low', 'ci_high', 'p_value'];
 
 export function tableCsv(table: TableResult): string {
   const rows = table.cells.map((cell) => [
@@ -33,7 +31,7 @@ export function tableCsv(table: TableResult): string {
     formatDeff(cell.deff),
     cell.suppressed,
   ]);
-  return toCsv(CELL_COLUMNS, rows);
+  return csvText(CELL_COLUMNS, rows, { numeric: CELL_NUMBERS });
 }
 
 export function testsCsv(table: TableResult): string {
@@ -46,7 +44,7 @@ export function testsCsv(table: TableResult): string {
     formatStatistic(test.value),
     formatPValue(test.p_value),
   ]);
-  return toCsv(TEST_COLUMNS, rows);
+  return csvText(TEST_COLUMNS, rows, { numeric: TEST_NUMBERS });
 }
 
 export function trendsCsv(table: TableResult): string {
@@ -63,5 +61,5 @@ export function trendsCsv(table: TableResult): string {
     formatEstimate(t.ci_high),
     formatPValue(t.p_value),
   ]);
-  return toCsv(TREND_COLUMNS, rows);
+  return csvText(TREND_COLUMNS, rows, { numeric: TREND_NUMBERS });
 }
