@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Store } from '../store/open.ts';
+import { isDatabaseUnavailable } from '../store/unavailable.ts';
 import { InstrumentCache } from './fielded.ts';
 import { parseForm } from './form-parser.ts';
 import { HttpError } from './http-error.ts';
@@ -29,7 +30,10 @@ export interface AppOptions {
   now?: () => Date;
   /** Look-ups of invitation tokens and resume codes allowed per client per minute. */
   lookupsPerMinute?: number;
-  /** Set `secure` on cookies: on whenever the service is reached over HTTPS. */
+  /**
+   * Mark every cookie `Secure`. Without it a cookie is `Secure` when its request came over HTTPS,
+   * which behind a proxy Fastify learns from a trusted X-Forwarded-Proto.
+   */
   secureCookies?: boolean;
 }
 
@@ -48,6 +52,14 @@ const KNOWN_ERRORS: Record<string, { title: string; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { title: 'Unsupported form', message: 'The form was sent in a format this service does not accept.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { title: 'Unsupported form', message: 'The form was sent in a format this service does not accept.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { title: 'Bad request', message: 'The request was not complete.' },
+};
+
+/** Seconds a client is asked to wait before trying again when the service cannot answer. */
+const RETRY_AFTER_SECONDS = 30;
+
+const DATABASE_UNAVAILABLE = {
+  title: 'Sorry, the service is unavailable',
+  message: 'The survey cannot reach its database just now, so what you last sent may not have been saved. Try again in a minute.',
 };
 
 export const app = fp(
@@ -79,9 +91,10 @@ export const app = fp(
       referrerPolicy: { policy: 'no-referrer' },
     });
     await fastify.register(fastifyCookie, { secret: options.secret });
+    const secure: true | 'auto' = options.secureCookies ? true : 'auto';
     await fastify.register(fastifyCsrf, {
       sessionPlugin: '@fastify/cookie',
-      cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure: options.secureCookies ?? false },
+      cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure },
     });
     // Respondents' browsers send forms and nothing else; anything else is refused with a 415.
     fastify.removeAllContentTypeParsers();
@@ -99,7 +112,12 @@ export const app = fp(
 
     fastify.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpError) {
+        if (error.statusCode === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
         return reply.code(error.statusCode).render('error.njk', { title: error.title, message: error.message, link: error.link });
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: error }, 'database unavailable');
+        return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).render('error.njk', DATABASE_UNAVAILABLE);
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
@@ -108,11 +126,11 @@ export const app = fp(
         return reply.code(status).render('error.njk', known ?? { title: 'There is a problem with the request', message: error.message });
       }
       request.log.error({ err: error }, 'request failed');
-      return reply.code(500).render('error.njk', { title: 'Internal Server Error', message: 'Something went wrong on our side. Your answers so far are saved; try again in a few minutes.' });
+      return reply.code(500).render('error.njk', { title: 'Internal Server Error', message: 'Something went wrong on our side, so what you last sent may not have been saved. Try again in a few minutes.' });
     });
 
     const cache = new InstrumentCache();
-    const deps = { store: options.store, cache, now: options.now ?? (() => new Date()), lookupsPerMinute: options.lookupsPerMinute ?? 30, secureCookies: options.secureCookies ?? false };
+    const deps = { store: options.store, cache, now: options.now ?? (() => new Date()), lookupsPerMinute: options.lookupsPerMinute ?? 30, secureCookies: secure };
     await fastify.register(homeRoutes, deps);
     await fastify.register(respondRoutes, deps);
   },
@@ -124,5 +142,6 @@ export type RouteDeps = {
   cache: InstrumentCache;
   now: () => Date;
   lookupsPerMinute: number;
-  secureCookies: boolean;
+  /** As @fastify/cookie takes it: always, or 'auto' for requests that came over HTTPS. */
+  secureCookies: true | 'auto';
 };
