@@ -57,9 +57,11 @@ const KNOWN_ERRORS: Record<string, { title: string; message: string }> = {
 /** Seconds a client is asked to wait before trying again when the service cannot answer. */
 const RETRY_AFTER_SECONDS = 30;
 
+/** `mayBeUnsaved` drops the layout's "Your answers are saved as you go", which this page cannot promise. */
 const DATABASE_UNAVAILABLE = {
   title: 'Sorry, the service is unavailable',
   message: 'The survey cannot reach its database just now, so what you last sent may not have been saved. Try again in a minute.',
+  mayBeUnsaved: true,
 };
 
 export const app = fp(
@@ -112,8 +114,9 @@ export const app = fp(
 
     fastify.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpError) {
-        if (error.statusCode === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-        return reply.code(error.statusCode).render('error.njk', { title: error.title, message: error.message, link: error.link });
+        const unavailable = error.statusCode === 503;
+        if (unavailable) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return reply.code(error.statusCode).render('error.njk', { title: error.title, message: error.message, link: error.link, mayBeUnsaved: unavailable });
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable');
@@ -126,7 +129,7 @@ export const app = fp(
         return reply.code(status).render('error.njk', known ?? { title: 'There is a problem with the request', message: error.message });
       }
       request.log.error({ err: error }, 'request failed');
-      return reply.code(500).render('error.njk', { title: 'Internal Server Error', message: 'Something went wrong on our side, so what you last sent may not have been saved. Try again in a few minutes.' });
+      return reply.code(500).render('error.njk', { title: 'Internal Server Error', message: 'Something went wrong on our side, so what you last sent may not have been saved. Try again in a few minutes.', mayBeUnsaved: true });
     });
 
     const cache = new InstrumentCache();

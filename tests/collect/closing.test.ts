@@ -34,5 +34,6 @@ describe(`a request that arrives while the service closes, on ${backend}`, () =>
     expect(head).toMatch(/^retry-after: \d+/im);
     expect(head).toMatch(/^connection: close/im);
     expect(body).toContain('Sorry, the service is unavailable');
+    expect(body).not.toMatch(/answers[^.]* (are|is) saved/i);
   });
 });
