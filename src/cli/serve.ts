@@ -1,7 +1,9 @@
 /** `tapestry serve`: the survey service, on the embedded database or DATABASE_URL. */
 import type { Command } from 'commander';
-import { buildServer, serve } from '../collect/server.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildServer, serve, SERVICE_TIMEOUTS, trustProxySetting, type TrustProxy } from '../collect/server.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import type { StoreLogger } from '../store/open.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 import { BUNDLED_SURVEYS, openWaves, publishAll } from './publish.ts';
@@ -14,12 +16,23 @@ export function serveCommand(program: Command, io: Io): void {
     .option('--port <port>', 'port to listen on (default PORT or 3000)')
     .option('--host <host>', 'address to listen on (default HOST or 127.0.0.1)')
     .option('--surveys <dir>', 'instruments to publish first', BUNDLED_SURVEYS)
-    .action(async (opts: { port?: string; host?: string; surveys: string }) => {
+    .option('--secure-cookies', 'mark every cookie Secure (default SECURE_COOKIES=1; without it, only cookies of requests that came over HTTPS)')
+    .action(async (opts: { port?: string; host?: string; surveys: string; secureCookies?: boolean }) => {
       const port = Number(opts.port ?? io.env.PORT ?? 3000);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not ${opts.port ?? io.env.PORT}`);
       const host = opts.host ?? io.env.HOST ?? '127.0.0.1';
+      const secureCookies = opts.secureCookies === true || io.env.SECURE_COOKIES === '1';
+      let trustProxy: TrustProxy;
+      try {
+        trustProxy = trustProxySetting(io.env.TRUST_PROXY);
+      } catch (error) {
+        throw new UserError((error as Error).message);
+      }
       const loaded = await loadInstruments(io, [opts.surveys]);
-      // The server closes itself with grace on a signal; the store closes after it, on the way out.
+      // The store is opened before the server exists; what it has to report goes to the server's
+      // log once there is one.
+      let server: FastifyInstance | undefined;
+      const logger: StoreLogger = { warn: (details, message) => server?.log.warn(details, message) };
       await withStore(
         io,
         program.opts(),
@@ -27,12 +40,13 @@ export function serveCommand(program: Command, io: Io): void {
           await migrateToLatest(store);
           const rows = await publishAll(io, store, loaded);
           await openWaves(io, store, rows, String(io.now().getUTCFullYear()));
-          const server = await buildServer({ store, logger: io.env.LOG !== '0' });
-          const { address, closed } = await serve(server, port, host);
+          server = await buildServer({ store, logger: io.env.LOG !== '0', trustProxy, secureCookies });
+          // The server closes itself and then the store with grace on a signal.
+          const { address, closed } = await serve(server, store, port, host);
           io.out(`serving surveys at ${address.replace('127.0.0.1', 'localhost')}\n`);
           await closed;
         },
-        { handleSignals: false },
+        { handleSignals: false, timeouts: SERVICE_TIMEOUTS, logger },
       );
     });
 }

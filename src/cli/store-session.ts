@@ -3,7 +3,7 @@
  * out and on SIGINT/SIGTERM, so that an interrupted command leaves the embedded database clean.
  */
 import { resolve } from 'node:path';
-import { openStore, storeOptionsFromEnv, type Store } from '../store/open.ts';
+import { openStore, StoreConfigError, storeOptionsFromEnv, type DatabaseTimeouts, type Store, type StoreLogger } from '../store/open.ts';
 import { UserError, type Io } from './io.ts';
 
 export interface StoreFlags {
@@ -12,19 +12,29 @@ export interface StoreFlags {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/**
- * Runs `work` with the store open. With `handleSignals` (the default) a signal closes the store
- * and exits; a command that handles signals itself (the server) turns it off.
- */
-export async function withStore<T>(io: Io, flags: StoreFlags, work: (store: Store) => Promise<T>, behaviour: { handleSignals?: boolean } = {}): Promise<T> {
+export interface StoreBehaviour {
+  /** Off for a command that handles signals itself (the server); on by default. */
+  handleSignals?: boolean;
+  /** The command's own timeouts, under those the environment sets. */
+  timeouts?: Partial<DatabaseTimeouts>;
+  logger?: StoreLogger;
+}
+
+/** Runs `work` with the store open. With `handleSignals`, a signal closes the store and exits. */
+export async function withStore<T>(io: Io, flags: StoreFlags, work: (store: Store) => Promise<T>, behaviour: StoreBehaviour = {}): Promise<T> {
   const handleSignals = behaviour.handleSignals ?? true;
-  const options = storeOptionsFromEnv(io.env);
-  const dataDir = flags.dataDir ?? options.dataDir;
   let store: Store;
   try {
-    store = await openStore({ ...options, dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir) });
+    const options = storeOptionsFromEnv(io.env);
+    const dataDir = flags.dataDir ?? options.dataDir;
+    store = await openStore({
+      ...options,
+      dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir),
+      timeouts: { ...behaviour.timeouts, ...options.timeouts },
+      logger: behaviour.logger,
+    });
   } catch (error) {
-    if (/cannot connect to PostgreSQL/.test((error as Error).message)) {
+    if (error instanceof StoreConfigError || /cannot connect to PostgreSQL/.test((error as Error).message)) {
       throw new UserError((error as Error).message);
     }
     throw error;

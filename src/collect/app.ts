@@ -15,6 +15,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { Store } from '../store/open.ts';
+import { isDatabaseUnavailable } from '../store/unavailable.ts';
 import { InstrumentCache } from './fielded.ts';
 import { parseForm } from './form-parser.ts';
 import { HttpError } from './http-error.ts';
@@ -39,7 +40,10 @@ export interface AppOptions {
   redisUrl?: string;
   /** Prefix of the counters' keys in Redis (tests give each app its own). */
   rateLimitPrefix?: string;
-  /** Set `secure` on cookies: on whenever the service is reached over HTTPS. */
+  /**
+   * Mark every cookie `Secure`. Without it a cookie is `Secure` when its request came over HTTPS,
+   * which behind a proxy Fastify learns from a trusted X-Forwarded-Proto.
+   */
   secureCookies?: boolean;
 }
 
@@ -58,6 +62,16 @@ const KNOWN_ERRORS: Record<string, { title: string; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { title: 'Unsupported form', message: 'The form was sent in a format this service does not accept.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { title: 'Unsupported form', message: 'The form was sent in a format this service does not accept.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { title: 'Bad request', message: 'The request was not complete.' },
+};
+
+/** Seconds a client is asked to wait before trying again when the service cannot answer. */
+const RETRY_AFTER_SECONDS = 30;
+
+/** `mayBeUnsaved` drops the layout's "Your answers are saved as you go", which this page cannot promise. */
+const DATABASE_UNAVAILABLE = {
+  title: 'Sorry, the service is unavailable',
+  message: 'The survey cannot reach its database just now, so what you last sent may not have been saved. Try again in a minute.',
+  mayBeUnsaved: true,
 };
 
 export const app = fp(
@@ -88,9 +102,10 @@ export const app = fp(
       referrerPolicy: { policy: 'no-referrer' },
     });
     await fastify.register(fastifyCookie, { secret: options.secret });
+    const secure: true | 'auto' = options.secureCookies ? true : 'auto';
     await fastify.register(fastifyCsrf, {
       sessionPlugin: '@fastify/cookie',
-      cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure: options.secureCookies ?? false },
+      cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure },
     });
     // Respondents' browsers send forms and nothing else; anything else is refused with a 415.
     fastify.removeAllContentTypeParsers();
@@ -108,7 +123,13 @@ export const app = fp(
 
     fastify.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpError) {
-        return reply.code(error.statusCode).render('error.njk', { title: error.title, message: error.message, link: error.link });
+        const unavailable = error.statusCode === 503;
+        if (unavailable) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return reply.code(error.statusCode).render('error.njk', { title: error.title, message: error.message, link: error.link, mayBeUnsaved: unavailable });
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: error }, 'database unavailable');
+        return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).render('error.njk', DATABASE_UNAVAILABLE);
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
@@ -117,7 +138,7 @@ export const app = fp(
         return reply.code(status).render('error.njk', known ?? { title: 'There is a problem with the request', message: error.message });
       }
       request.log.error({ err: error }, 'request failed');
-      return reply.code(500).render('error.njk', { title: 'Internal Server Error', message: 'Something went wrong on our side. Your answers so far are saved; try again in a few minutes.' });
+      return reply.code(500).render('error.njk', { title: 'Internal Server Error', message: 'Something went wrong on our side, so what you last sent may not have been saved. Try again in a few minutes.', mayBeUnsaved: true });
     });
 
     const cache = new InstrumentCache();
@@ -129,7 +150,7 @@ export const app = fp(
       lookupsPerMinute: options.lookupsPerMinute ?? 30,
       // Enough for a team filling the survey in together behind one office address.
       startsPerMinute: options.startsPerMinute ?? 20,
-      secureCookies: options.secureCookies ?? false,
+      secureCookies: secure,
     };
     await fastify.register(homeRoutes, deps);
     await fastify.register(respondRoutes, deps);
@@ -159,5 +180,6 @@ export type RouteDeps = {
   secret: string;
   lookupsPerMinute: number;
   startsPerMinute: number;
-  secureCookies: boolean;
+  /** As @fastify/cookie takes it: always, or 'auto' for requests that came over HTTPS. */
+  secureCookies: true | 'auto';
 };

@@ -4,11 +4,12 @@
  */
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { lockDataDir } from './lock.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
 
 export interface StoreOptions {
   /** postgres://… — when absent, the embedded database is used. */
@@ -17,6 +18,46 @@ export interface StoreOptions {
   dataDir?: string | undefined;
   /** PostgreSQL only: a schema to work in instead of `public` (tests use one each). */
   schema?: string | undefined;
+  /** PostgreSQL only: how long to wait for the server (see `DatabaseTimeouts`). */
+  timeouts?: Partial<DatabaseTimeouts> | undefined;
+  /** Where the store reports what it survives, such as a pooled connection the server closed. */
+  logger?: StoreLogger | undefined;
+}
+
+/**
+ * Limits on waiting for PostgreSQL, in milliseconds; 0 means no limit. A database that is down or
+ * hangs then fails a request within these instead of holding it (and its connection) for ever.
+ */
+export interface DatabaseTimeouts {
+  /** Opening a connection, or waiting for a free one in the pool. */
+  connectMs: number;
+  /** One statement, enforced by the server; the client gives up a little later in case the server itself has stopped. */
+  statementMs: number;
+  /** A transaction left open with no statement running; the server then ends the session. */
+  idleInTransactionMs: number;
+}
+
+/**
+ * A command runs long statements (a pipeline reads every response in one), so only connecting is
+ * limited; the service, whose requests must end, sets its own (`SERVICE_TIMEOUTS` in collect/server.ts).
+ */
+export const COMMAND_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000, statementMs: 0, idleInTransactionMs: 0 };
+
+/** The variables that override the timeouts, by field. */
+export const TIMEOUT_VARIABLES: Record<keyof DatabaseTimeouts, string> = {
+  connectMs: 'DB_CONNECT_TIMEOUT_MS',
+  statementMs: 'DB_STATEMENT_TIMEOUT_MS',
+  idleInTransactionMs: 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+};
+
+/** pino's signature, so that a Fastify logger can be passed as it is. */
+export interface StoreLogger {
+  warn(details: { err: unknown }, message: string): void;
+}
+
+/** A setting in the environment that cannot be used; the message names the variable and the value. */
+export class StoreConfigError extends Error {
+  override name = 'StoreConfigError';
 }
 
 export interface Store {
@@ -31,13 +72,22 @@ export interface Store {
 
 export const DEFAULT_DATA_DIR = '.tapestry';
 
-/** Options from the environment: DATABASE_URL and TAPESTRY_DATA_DIR. */
+/** Options from the environment: DATABASE_URL, TAPESTRY_DATA_DIR and the DB_*_TIMEOUT_MS variables. */
 export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): StoreOptions {
-  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.TAPESTRY_DATA_DIR || undefined };
+  const timeouts: Partial<DatabaseTimeouts> = {};
+  for (const [field, name] of Object.entries(TIMEOUT_VARIABLES) as [keyof DatabaseTimeouts, string][]) {
+    const text = env[name]?.trim();
+    if (!text) continue;
+    if (!/^\d{1,9}$/.test(text)) throw new StoreConfigError(`${name} must be a whole number of milliseconds (0 for no limit), not "${env[name]}"`);
+    timeouts[field] = Number(text);
+  }
+  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.TAPESTRY_DATA_DIR || undefined, timeouts };
 }
 
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+  if (!options.databaseUrl) return openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+  const timeouts = { ...COMMAND_TIMEOUTS, ...definedOnly(options.timeouts) };
+  return openPostgres(options.databaseUrl, options.schema, timeouts, options.logger ?? SILENT);
 }
 
 function redact(url: string): string {
@@ -50,13 +100,31 @@ function redact(url: string): string {
   }
 }
 
-async function openPostgres(url: string, schema: string | undefined): Promise<Store> {
+/** The next query reports a lost connection anyway, so a store that is given no logger stays quiet. */
+const SILENT: StoreLogger = { warn: () => undefined };
+
+/** How much longer than the server's statement limit the client waits before it gives up on the server. */
+const CLIENT_GRACE_MS = 1_000;
+
+function definedOnly(timeouts: Partial<DatabaseTimeouts> | undefined): Partial<DatabaseTimeouts> {
+  return Object.fromEntries(Object.entries(timeouts ?? {}).filter(([, value]) => value !== undefined));
+}
+
+async function openPostgres(url: string, schema: string | undefined, timeouts: DatabaseTimeouts, logger: StoreLogger): Promise<Store> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`schema name ${schema} is not a plain identifier`);
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    connectionTimeoutMillis: timeouts.connectMs,
+    keepAlive: true,
+    ...(timeouts.statementMs > 0 ? { statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + CLIENT_GRACE_MS } : {}),
+    ...(timeouts.idleInTransactionMs > 0 ? { idle_in_transaction_session_timeout: timeouts.idleInTransactionMs } : {}),
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // A restart, a failover or pg_terminate_backend closes idle connections; pg then emits 'error'
+  // on the pool, and an 'error' nobody listens to ends the process. The pool has already dropped
+  // the connection, and the next query opens a new one.
+  pool.on('error', (err) => logger.warn({ err }, 'PostgreSQL closed a pooled connection; the next query opens a new one'));
   // Fail now, with the server named, rather than at the first query. The schema comes from the
   // server, so that a search_path set in the URL's options is honoured by the migrations too.
   let current: string;
@@ -75,8 +143,48 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
     await pool.end();
     throw new Error(`PostgreSQL at ${redact(url)} has no schema on its search_path to create tapestry's tables in`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', schema: current, location: redact(url), close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingBroken(pool, logger) }) });
+  let closing: Promise<void> | undefined;
+  return { db, kind: 'postgres', schema: current, location: redact(url), close: () => (closing ??= db.destroy()) };
+}
+
+/**
+ * The pool as Kysely sees it, with two things pg leaves to its caller. A connection whose query
+ * failed for want of the server (above all pg's own read timeout, after which the unanswered query
+ * still occupies the connection) goes back to the pool as broken, so it is closed and never lent
+ * again. And a connection that fails while lent out between two queries, as when the server ends a
+ * transaction left idle, emits 'error' with no listener of pg's attached: that is logged here
+ * instead of ending the process.
+ */
+function discardingBroken(pool: pg.Pool, logger: StoreLogger): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+        logger.warn({ err }, 'PostgreSQL closed a connection in use; it will not be used again');
+      };
+      client.on('error', onError);
+      const lent: PostgresPoolClient = {
+        // The dialect is given no cursor class, so Kysely only ever sends text with parameters.
+        query: (async (text: string, parameters: readonly unknown[]) => {
+          try {
+            return await client.query(text, [...parameters]);
+          } catch (error) {
+            if (isDatabaseUnavailable(error)) broken ??= error as Error;
+            throw error;
+          }
+        }) as unknown as PostgresPoolClient['query'],
+        release() {
+          client.off('error', onError);
+          client.release(broken);
+        },
+      };
+      return lent;
+    },
+    end: () => pool.end(),
+  };
 }
 
 async function openPglite(dataDir: string): Promise<Store> {
@@ -97,6 +205,9 @@ async function openPglite(dataDir: string): Promise<Store> {
         // Flush everything to the data files so that a restart needs no recovery.
         await pglite.exec('CHECKPOINT');
         await db.destroy();
+        // Kysely closes its driver only if a query went through it; PGlite must be closed
+        // whatever ran, or its data directory is left as a crashed server leaves it.
+        if (!pglite.closed) await pglite.close();
       } finally {
         await release();
       }

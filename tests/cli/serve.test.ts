@@ -1,13 +1,22 @@
 // `npm start` as a person runs it on a fresh checkout: the embedded database, the bundled
 // surveys, a port; and a clean stop on SIGTERM.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
 
 const root = join(import.meta.dirname, '..', '..');
+
+/**
+ * PGlite has no pg_controldata; the cluster's state is the fifth field of global/pg_control, after
+ * the 8-byte system identifier and two 4-byte version numbers: 1 is "shut down", 6 "in production".
+ */
+function clusterState(dataDir: string): number {
+  return readFileSync(join(dataDir, 'pgdata', 'global', 'pg_control')).readInt32LE(16);
+}
+const SHUT_DOWN = 1;
 
 describe('serving the surveys', () => {
   const dirs: string[] = [];
@@ -56,13 +65,19 @@ describe('serving the surveys', () => {
     }
   });
 
-  it('closes gracefully on SIGTERM: exit status 0 and the database free for the next process', async () => {
+  it('closes gracefully on SIGTERM: exit status 0, the embedded database shut down cleanly and its lock released', async () => {
     const { child, exited, address, dataDir, err } = await start(process.execPath, [join(root, 'bin/tapestry.js'), 'serve']);
     expect((await fetch(`${address}/`)).status).toBe(200);
+    expect(existsSync(join(dataDir, 'lock'))).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(err()).toBe('');
+    // Not merely taken over from a dead process: given back, with nothing left to recover.
+    expect(existsSync(join(dataDir, 'lock'))).toBe(false);
+    expect(existsSync(join(dataDir, 'lock.owner.json'))).toBe(false);
+    expect(clusterState(dataDir)).toBe(SHUT_DOWN);
     const store = await openStore({ dataDir });
     await store.close();
+    expect(clusterState(dataDir)).toBe(SHUT_DOWN);
   });
 });
