@@ -28,6 +28,8 @@ export function serveCommand(program: Command, io: Io): void {
       } catch (error) {
         throw new UserError((error as Error).message);
       }
+      const redisUrl = io.env.REDIS_URL || undefined;
+      if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new UserError(`REDIS_URL must be a redis:// or rediss:// address, not ${JSON.stringify(redisUrl)}`);
       const loaded = await loadInstruments(io, [opts.surveys]);
       // The store is opened before the server exists; what it has to report goes to the server's
       // log once there is one.
@@ -40,7 +42,7 @@ export function serveCommand(program: Command, io: Io): void {
           await migrateToLatest(store);
           const rows = await publishAll(io, store, loaded);
           await openWaves(io, store, rows, String(io.now().getUTCFullYear()));
-          server = await buildServer({ store, logger: io.env.LOG !== '0', trustProxy, secureCookies });
+          server = await buildServer({ store, logger: io.env.LOG !== '0', trustProxy, secureCookies, redisUrl });
           // The server closes itself and then the store with grace on a signal.
           const { address, closed } = await serve(server, store, port, host);
           io.out(`serving surveys at ${address.replace('127.0.0.1', 'localhost')}\n`);

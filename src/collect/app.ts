@@ -65,7 +65,7 @@ const KNOWN_ERRORS: Record<string, { title: string; message: string }> = {
 };
 
 /** Seconds a client is asked to wait before trying again when the service cannot answer. */
-const RETRY_AFTER_SECONDS = 30;
+const RETRY_AFTER_SECONDS = 60;
 
 /** `mayBeUnsaved` drops the layout's "Your answers are saved as you go", which this page cannot promise. */
 const DATABASE_UNAVAILABLE = {
