@@ -22,17 +22,6 @@ export function unwrap<R extends { problems: Problem[] }, K extends Exclude<keyo
   return value as NonNullable<R[K]>;
 }
 
-/** In file order, then line order; the same problem reported twice (by two checks) appears once. */
-export function sortProblems(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems
-    .filter((p) => {
-      const key = `${p.file}\u0000${p.line}\u0000${p.message}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
-}
+export { sortProblems } from '../shared/problems.ts';
 
 export const code = (s: unknown): string => `\`${String(s)}\``;

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkInstrumentFile, type LoadedInstrument } from '../instrument/load.ts';
 import { optionIds, questionsOf, type Question } from '../instrument/schema.ts';
+import { sortProblems } from '../shared/problems.ts';
 import { suggestion } from '../shared/did-you-mean.ts';
 import { isRecord } from '../shared/raw.ts';
 import { YamlSource, type Path, type Problem } from '../shared/yaml-source.ts';
@@ -81,7 +82,7 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
   } else {
     problems.push(...shapeProblems(source, parsed.error.issues as never));
     const repaired = withoutMalformedParts(source.data, parsed.error.issues as never);
-    if (!repaired) return { problems: dedupe(problems) };
+    if (!repaired) return { problems: sortProblems(problems) };
     ({ pipeline, tableAt, brokenInputs } = repaired);
   }
 
@@ -216,21 +217,8 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
     });
   }
 
-  if (problems.length > 0) return { problems: dedupe(problems) };
+  if (problems.length > 0) return { problems: sortProblems(problems) };
   return { checked: { pipeline, file, instruments, populations }, problems: [] };
-}
-
-/** Sorted by file and line, each problem once (a repaired part can be reported twice). */
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems
-    .filter((p) => {
-      const key = `${p.file}\u0000${p.line}\u0000${p.message}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 }
 
 // ---------------------------------------------------------------------------------------------

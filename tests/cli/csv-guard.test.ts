@@ -16,7 +16,7 @@ import { tableCsv, testsCsv, trendsCsv } from '../../src/report/csv.ts';
 import { csvText, unguardCell } from '../../src/shared/csv.ts';
 import { coachingTable } from '../report/fixtures/sample-model.ts';
 import { captureIo } from '../support/io.ts';
-import { backend, databaseUrl } from '../support/store.ts';
+import { adminQuery, backend, databaseUrl } from '../support/store.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const CODEBOOK = join(root, 'pipelines/codebooks/leading-together.yaml');
@@ -192,16 +192,7 @@ describe(`tapestry invite on ${backend}`, () => {
   let project: string;
   let env: NodeJS.ProcessEnv;
   let schema: string | undefined;
-  const admin = async (sql: string) => {
-    const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = adminQuery;
 
   beforeAll(async () => {
     project = mkdtempSync(join(tmpdir(), 'tapestry-csv-invite-'));

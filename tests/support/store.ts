@@ -20,7 +20,8 @@ export interface TestStore extends Store {
   dispose(): Promise<void>;
 }
 
-async function adminQuery(sql: string): Promise<void> {
+/** Runs one statement on the DATABASE_URL server outside any test's schema. */
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
