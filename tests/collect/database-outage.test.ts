@@ -105,7 +105,7 @@ describe.skipIf(clusterUnavailable !== undefined)(name, () => {
       await cluster.query('create schema survey');
       store = await openStore({ databaseUrl: cluster.url, schema: 'survey', timeouts: TIMEOUTS, logger: { warn: (_details, message) => void warnings.push(message) } });
       await prepareStore(store);
-      app = await buildServer({ store, now: () => new Date('2010-09-15T10:00:00Z'), lookupsPerMinute: 1_000_000 });
+      app = await buildServer({ store, now: () => new Date('2010-09-15T10:00:00Z'), lookupsPerMinute: 1_000_000, startsPerMinute: 1_000_000 });
     }, 120_000);
     afterAll(async () => {
       await app?.close();
@@ -142,7 +142,8 @@ describe.skipIf(clusterUnavailable !== undefined)(name, () => {
       const sector = SECTORS[i % SECTORS.length]!;
       const tier = TIERS[i % TIERS.length]!;
       const start = await step('the start page', () => browser.get(base), 200);
-      const codePage = await step('starting', () => browser.post(`${base}/start`, Browser.formFields(start).fields), 200);
+      await step('starting', () => browser.post(`${base}/start`, Browser.formFields(start).fields), 303);
+      const codePage = await step('the resume code', () => browser.get(`${base}/code`), 200);
       const code = codePage.$('.tapestry-code').text().trim();
       let page = await step('the first page', () => browser.get(`${base}/page/about-you`), 200);
       const first = Browser.formFields(page);
@@ -248,7 +249,7 @@ describe.skipIf(clusterUnavailable !== undefined)(name, () => {
         await holder.query('rollback');
         await holder.end();
       }
-      expect((await browser.post(`${base}/start`, Browser.formFields(start).fields)).status).toBe(200);
+      expect((await browser.post(`${base}/start`, Browser.formFields(start).fields)).status).toBe(303);
     }, 60_000);
 
     it('ends a transaction left idle past its limit without ending the process, and the pool carries on', async () => {

@@ -45,7 +45,7 @@ describe(`the service behind a proxy, on ${backend}`, () => {
       headers: { ...headers, cookie, 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({ _csrf: csrf }).toString(),
     });
-    expect(started.statusCode).toBe(200);
+    expect(started.statusCode).toBe(303);
     const cookies = [...setCookies(page), ...setCookies(started)];
     expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual(['_csrf', 'tapestry_response']);
     return cookies;
