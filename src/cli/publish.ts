@@ -72,6 +72,12 @@ export async function openWaves(
       throw error;
     }
     const { wave, created } = opened;
+    // A wave already open keeps its settings: say so rather than report a mode it does not have.
+    if (!created && ((settings.access !== undefined && settings.access !== wave.access) || (settings.listed !== undefined && settings.listed !== wave.listed && wave.access === 'open'))) {
+      throw new UserError(
+        `${row.instrument_id} already has an open wave, ${wave.name} (${describeAccess(wave)}); no wave was opened, and that one stays ${describeAccess(wave)} rather than ${describeAccess({ access: settings.access ?? wave.access, listed: settings.listed ?? wave.listed })}`,
+      );
+    }
     io.out(`${created ? 'opened' : 'open'}       ${row.instrument_id} wave ${wave.name} (${describeAccess(wave)})\n`);
   }
 }

@@ -30,6 +30,10 @@ export function serveCommand(program: Command, io: Io): void {
       }
       const redisUrl = io.env.REDIS_URL || undefined;
       if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new UserError(`REDIS_URL must be a redis:// or rediss:// address, not ${JSON.stringify(redisUrl)}`);
+      // A count of hops believes whoever connects; that is safe only when nothing but the proxies can.
+      if (/^\s*[1-9]\d?\s*$/.test(io.env.TRUST_PROXY ?? '') && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
+        throw new UserError(`TRUST_PROXY=${io.env.TRUST_PROXY!.trim()} trusts any client that connects, and the service listens on ${host}: list the proxies' addresses instead (e.g. TRUST_PROXY=10.0.0.5), or listen on 127.0.0.1 behind them`);
+      }
       const loaded = await loadInstruments(io, [opts.surveys]);
       // The store is opened before the server exists; what it has to report goes to the server's
       // log once there is one.

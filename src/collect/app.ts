@@ -78,6 +78,8 @@ export const app = fp(
   async function tapestryApp(fastify: FastifyInstance, options: AppOptions) {
     const serviceName = options.serviceName ?? 'tapestry surveys';
     const views = createViews();
+    // Compiled now, while the service starts, so that no respondent's request waits on it.
+    compileStylesheet();
 
     fastify.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown>) {
       // Respondents often share computers: nothing they answered may be kept by a browser or proxy.

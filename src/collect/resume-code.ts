@@ -6,7 +6,8 @@
  * A response has one code for its life, derived from its id with a keyed hash (HMAC-SHA-256 under
  * the service's secret), so the code shown at the start can be shown again when the respondent
  * saves and leaves, without the code itself ever being stored: the database keeps only its hash,
- * and without the secret an id says nothing about its code.
+ * and without the secret an id says nothing about its code. (The secret is kept in the same
+ * database, in `settings`: whoever can read that can read the answers anyway.)
  */
 import { createHmac } from 'node:crypto';
 import { hashToken } from '../store/invitations.ts';
@@ -15,7 +16,10 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** The resume code of the response with this id. */
 export function resumeCodeFor(secret: string, responseId: string): string {
-  return encodeCode(createHmac('sha256', secret).update(`resume-code:${responseId}`, 'utf8').digest().subarray(0, 10));
+  // A key of its own, derived from the service's secret, so that nothing the cookie signer makes
+  // with that secret can ever be a resume code, or the other way round.
+  const key = createHmac('sha256', secret).update('tapestry resume-code key', 'utf8').digest();
+  return encodeCode(createHmac('sha256', key).update(responseId, 'utf8').digest().subarray(0, 10));
 }
 
 /** 10 bytes as 16 base32 characters in groups of four. */

@@ -145,6 +145,17 @@ describe(`setup, publish and migrate on ${backend}`, () => {
     const { code, out } = await tapestry('publish', 'invited.yaml', '--open-wave', '2026', '--access', 'invitation');
     expect(code).toBe(0);
     expect(out).toMatch(/opened +capabilities-invited wave 2026 \(by invitation only\)\n/);
+
+    // The wave is open already: another mode is refused rather than reported as if it held.
+    const again = await tapestry('publish', 'invited.yaml', '--open-wave', '2027');
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('capabilities-invited already has an open wave, 2026 (by invitation only); no wave was opened');
+  });
+
+  it('refuses to trust a count of proxies when the service listens beyond this machine', async () => {
+    const io = captureIo({ cwd: project, env: { ...env, TRUST_PROXY: '1' } });
+    expect(await run(['--data-dir', dataDir, 'serve', '--host', '0.0.0.0', '--port', '0'], io)).toBe(1);
+    expect(io.stderr()).toContain("TRUST_PROXY=1 trusts any client that connects, and the service listens on 0.0.0.0: list the proxies' addresses instead");
   });
 
   it('reports migration status, and migrates down and up again', async () => {

@@ -16,13 +16,16 @@ describe(`a request that arrives while the service closes, on ${backend}`, () =>
   it('gets the HTML error page with a 503 and Retry-After, and its connection is closed', async () => {
     await survey.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = survey.app.server.address() as { port: number };
+    // Closing must wait until the server has read the half request, or it would drop the
+    // connection as idle; the server's own socket says when it has.
+    const received = new Promise<void>((resolve) => survey.app.server.once('connection', (server) => server.once('data', () => resolve())));
     const socket = connect(port, '127.0.0.1');
     let raw = '';
     socket.on('data', (d) => (raw += d));
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     // Half a request keeps the connection busy, so that closing waits for it rather than dropping it.
     socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n');
-    await sleep(200);
+    await received;
     const closing = survey.app.close();
     while (survey.app.server.listening) await sleep(10);
     socket.write('\r\n');

@@ -91,6 +91,16 @@ describe(`who may start a survey, on ${backend}`, () => {
     expect(carryOn.attr('href')).not.toBe(`/s/${INSTRUMENT}/invited/page/about-organisation`);
   });
 
+  it('sends an invitee whose answers were sent to the thank-you page, not to the invitation notice', async () => {
+    const [invitation] = await createInvitations(survey.store.db, invitedWave, [{}]);
+    const browser = new Browser(survey.app);
+    await browser.follow(await browser.get(`/i/${invitation!.token}`));
+    await survey.store.db.updateTable('responses').set({ status: 'submitted', submitted_at: new Date() }).where('invitation_id', '=', invitation!.id).execute();
+    const start = await browser.get(`/s/${INSTRUMENT}/invited`);
+    expect(start.status).toBe(303);
+    expect(start.location).toBe(`/s/${INSTRUMENT}/invited/done`);
+  });
+
   it('answers 429 once one client has started too many responses in a minute', async () => {
     const limited = await startSurveyApp({ startsPerMinute: 3 });
     try {

@@ -169,6 +169,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   // kept confidential) is shown to everyone, invitees included, before the first question.
   fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave', async (request, reply) => {
     const { f, response } = await session(request, request.params);
+    if (response?.status === 'submitted') return reply.code(303).redirect(`${base(f)}/done`);
     const inProgress = response?.status === 'in_progress' ? response : undefined;
     if (!inProgress) requireOpenToAll(f);
     return reply.render('start.njk', {
@@ -216,7 +217,15 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     const hash = hashResumeCode(code);
     // A response started before codes were derived has another code; this one replaces it.
     const replaced = response.resume_code_hash !== hash;
-    if (replaced) await setResumeCode(db, response.id, hash);
+    if (replaced) {
+      try {
+        await setResumeCode(db, response.id, hash);
+      } catch (error) {
+        // Sent from another tab meanwhile: there is nothing left to resume.
+        if (error instanceof ResponseError) return reply.code(303).redirect(`${base(f)}/done`);
+        throw error;
+      }
+    }
     const saved = request.query.saved === '1';
     return reply.render('resume-code.njk', { title: saved ? 'Your answers are saved' : 'Your resume code', code, saved, replaced, nextHref: resumeHref(f, response) });
   });
