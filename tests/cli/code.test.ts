@@ -1,21 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementTable } from '../../src/coding/agreement.ts';
 import { readHumanCodingCsv, unwrap } from '../../src/coding/csv-inputs.ts';
 import { run } from '../../src/cli/main.ts';
+import { CORPUS, HAVE_CORPUS, warnIfNoCorpus } from '../support/corpus.ts';
 import { captureIo } from '../support/io.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const CODEBOOK = join(root, 'pipelines/codebooks/leading-together.yaml');
 const DEMO_CODING = join(root, 'pipelines/coding/leading-together.csv');
-// The corpus lives beside the project, not in it, and is read where it is; a user's clone has
-// no ../shared, and the tests that need it say so and are skipped.
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/focus-group-quotes.csv', import.meta.url));
-const HAVE_CORPUS = existsSync(CORPUS);
-if (!HAVE_CORPUS) console.warn(`skipping the corpus evaluation: ${CORPUS} is not there (it sits beside the project in ../shared)`);
+warnIfNoCorpus('the evaluation on the 2010 review\'s quotes');
 const TRANSCRIPTS = 'pipelines/transcripts/leading-together/*.txt';
 // An export in the corpus's shape (quote_id,text,theme), for the column options.
 const QUOTES = ['quote_id,text,theme', 'q1,Leadership happens at every level.,all-levels', 'q2,Workers need delegated authority.,authority', ''].join('\n');

@@ -1,8 +1,7 @@
 // Automatic coding on real material: the 37 focus-group quotes of the 2010 review, each placed
 // under one of the five themes by the review's authors. The file lives outside the project and is
 // read here, never copied in, so that nothing in tapestry is fitted to these particular quotes.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -10,13 +9,11 @@ import { cohenKappa } from '../../src/coding/agreement.ts';
 import { Codebook } from '../../src/coding/codebook.ts';
 import { trainCoder, type TrainingSegment } from '../../src/coding/classifier.ts';
 import { assignFolds, crossValidate } from '../../src/coding/cross-validate.ts';
+import { CORPUS, HAVE_CORPUS, warnIfNoCorpus } from '../support/corpus.ts';
 
 const codebookText = readFileSync(new URL('../../pipelines/codebooks/leading-together.yaml', import.meta.url), 'utf8');
 const codebook = Codebook.parse(parse(codebookText));
-// A user's clone has no ../shared beside it: then these tests are skipped, saying which file is missing.
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/focus-group-quotes.csv', import.meta.url));
-const HAVE_CORPUS = existsSync(CORPUS);
-if (!HAVE_CORPUS) console.warn(`skipping the tests on the 2010 review's quotes: ${CORPUS} is not there (it sits beside the project in ../shared)`);
+warnIfNoCorpus("the tests on the 2010 review's quotes");
 const csv = Papa.parse<Record<string, string>>(HAVE_CORPUS ? readFileSync(CORPUS, 'utf8') : '', { header: true, skipEmptyLines: true });
 const quotes: TrainingSegment[] = csv.data.map((row) => ({ id: row.quote_id!, text: row.text!, codes: [row.theme!] }));
 
