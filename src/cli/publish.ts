@@ -5,7 +5,7 @@ import { publishInstrument, VersionConflictError } from '../store/instrument-ver
 import { migrateToLatest } from '../store/migrate.ts';
 import type { Store } from '../store/open.ts';
 import { WAVE_ACCESS, type WaveAccess } from '../store/database.ts';
-import { ensureOpenWave, WAVE_NAME_PATTERN, WaveError } from '../store/waves.ts';
+import { ensureOpenWave, waveNameProblem, WaveError } from '../store/waves.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 import { loadInstruments } from './survey.ts';
@@ -40,9 +40,8 @@ export function publishCommand(program: Command, io: Io): void {
       if (!access) throw new UserError(`--access must be open or invitation, not ${opts.access}`);
       if (!opts.openWave && (opts.access !== 'open' || opts.unlisted)) throw new UserError('--access and --unlisted describe the wave that --open-wave opens: give --open-wave NAME too');
       // Checked before anything is published, so that a bad name leaves the database as it was.
-      if (opts.openWave !== undefined && !WAVE_NAME_PATTERN.test(opts.openWave)) {
-        throw new UserError(`--open-wave: a wave's name must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 64), not ${JSON.stringify(opts.openWave)}`);
-      }
+      const badName = opts.openWave === undefined ? undefined : waveNameProblem(opts.openWave);
+      if (badName) throw new UserError(`--open-wave: ${badName}`);
       const loaded = await loadInstruments(io, files);
       await withStore(io, program.opts(), async (store) => {
         await migrateToLatest(store);

@@ -24,10 +24,15 @@ export interface OpenWaveInput {
   listed?: boolean;
 }
 
+/** What is wrong with a wave's name, or undefined when it may be one. */
+export function waveNameProblem(name: string): string | undefined {
+  if (WAVE_NAME_PATTERN.test(name)) return undefined;
+  return `a wave's name must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 64), not ${JSON.stringify(name)}`;
+}
+
 export async function openWave(db: Kysely<Database>, input: OpenWaveInput): Promise<WaveRow> {
-  if (!WAVE_NAME_PATTERN.test(input.name)) {
-    throw new WaveError(`a wave's name must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 64), not ${JSON.stringify(input.name)}`);
-  }
+  const problem = waveNameProblem(input.name);
+  if (problem) throw new WaveError(problem);
   const row = await db
     .insertInto('waves')
     .values({
