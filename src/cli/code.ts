@@ -19,6 +19,7 @@ import { checkCodesKnown, readHumanCodingCsv, readSegmentsCsv, readTrainingCsv, 
 import { csvText } from '../shared/csv.ts';
 import { formatProblem, type Problem } from '../shared/yaml-source.ts';
 import { UserError, type Io } from './io.ts';
+import { textTable } from './text-table.ts';
 
 /** Suggestions per segment when `--limit` is not given: enough to choose from, few enough to read. */
 export const DEFAULT_LIMIT = 3;
@@ -150,13 +151,6 @@ const DASH = '–';
 const fixed = (value: number | null, digits = 3): string => (value === null ? DASH : value.toFixed(digits));
 const percent = (value: number | null): string => (value === null ? DASH : `${(100 * value).toFixed(1)}%`);
 
-/** Columns padded to their widest cell; the first left-aligned, the others right-aligned. */
-function textTable(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => [...row[i]!].length)));
-  return rows
-    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd() + '\n')
-    .join('');
-}
 
 // ── suggest ─────────────────────────────────────────────────────────────────────────────────────
 

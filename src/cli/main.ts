@@ -13,6 +13,7 @@ import { runCommands } from './run.ts';
 import { serveCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
 import { surveyCommand } from './survey.ts';
+import { waveCommand } from './wave.ts';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('tapestry')
@@ -26,6 +27,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   publishCommand(program, io);
   setupCommand(program, io);
   serveCommand(program, io);
+  waveCommand(program, io);
   inviteCommand(program, io);
   runCommands(program, io, setExit);
   simulateCommand(program, io);

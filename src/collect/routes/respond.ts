@@ -52,6 +52,10 @@ function stored(response: ResponseRow): Record<string, AnswerValue> {
   return (response.answers ?? {}) as Record<string, AnswerValue>;
 }
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+/** "1 September 2027", in UTC, the same on every machine whatever its locale. */
+const longDate = (date: Date) => `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+
 /** What each part of a survey's address may be; anything else is no survey, refused before SQL sees it. */
 const PARAM_PATTERNS: Record<string, RegExp> = { instrument: SLUG_PATTERN, wave: WAVE_NAME_PATTERN, page: SLUG_PATTERN };
 
@@ -78,7 +82,12 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   });
 
   function requireOpen(found: Fielded): Fielded {
-    if (!isOpen(found.wave, deps.now())) {
+    const now = deps.now();
+    const opensAt = new Date(found.wave.opens_at);
+    if (found.wave.status === 'open' && opensAt > now) {
+      throw new HttpError(403, 'This survey is not open yet', `“${found.instrument.title}” opens on ${longDate(opensAt)}. Come back then, using the same link.`);
+    }
+    if (!isOpen(found.wave, now)) {
       throw new HttpError(410, 'This survey is closed', `“${found.instrument.title}” is no longer taking responses. Thank you for your interest.`);
     }
     return found;
