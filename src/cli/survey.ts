@@ -1,13 +1,15 @@
-/** `tapestry survey …`: checking instrument files and printing their column layout. */
+/** `tapestry survey …`: checking instrument files, comparing two versions, and printing their column layout. */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { columnsOf, type Column } from '../instrument/columns.ts';
+import { describeChange, diffInstruments, type InstrumentDiff } from '../instrument/diff.ts';
 import { checkInstrumentFile, type LoadedInstrument } from '../instrument/load.ts';
 import { questionsOf } from '../instrument/schema.ts';
 import { csvText } from '../shared/csv.ts';
 import { formatProblem, type Problem } from '../shared/yaml-source.ts';
 import { UserError, type Io } from './io.ts';
+import { textTable } from './text-table.ts';
 
 /** Files as given, with directories expanded to the instrument files in them, in name order. */
 export function instrumentFiles(io: Io, args: string[]): string[] {
@@ -82,6 +84,15 @@ export function formatColumns(columns: Column[], format: 'table' | 'csv' | 'head
   return table(columns);
 }
 
+/** The comparison as lines to read: changed questions first, in the new version's order. */
+export function diffText(diff: InstrumentDiff): string {
+  const changed = diff.questions.filter((q) => q.changes.length > 0);
+  const rows = changed.map((q) => [q.id, q.comparable ? 'comparable' : 'NOT comparable', q.changes.map(describeChange).join('; ')]);
+  const unchanged = diff.questions.length - changed.length;
+  const head = `${diff.from.id} ${diff.from.version} → ${diff.to.version}: ${changed.length} ${changed.length === 1 ? 'question' : 'questions'} changed, ${unchanged} unchanged\n`;
+  return rows.length === 0 ? head : `${head}\n${textTable([['question', 'trend', 'changes'], ...rows], 3)}`;
+}
+
 export function surveyCommand(program: Command, io: Io, setExit: (code: number) => void): void {
   const survey = program.command('survey').description('check instruments and show their data layout');
   survey
@@ -89,6 +100,20 @@ export function surveyCommand(program: Command, io: Io, setExit: (code: number) 
     .description('check instrument files (or directories of them) and report every problem with its file and line')
     .argument('<files...>', 'instrument YAML files or directories')
     .action(async (files: string[]) => setExit(await check(io, files)));
+  survey
+    .command('diff')
+    .description('what changed between two versions of an instrument, question by question, and which questions stay comparable')
+    .argument('<old>', 'the earlier version’s YAML file')
+    .argument('<new>', 'the later version’s YAML file')
+    .option('--json', 'print the comparison as JSON')
+    .action(async (oldFile: string, newFile: string, opts: { json?: boolean }) => {
+      const [before, after] = await loadInstruments(io, [oldFile, newFile]);
+      if (before!.instrument.id !== after!.instrument.id) {
+        throw new UserError(`${newFile} is instrument ${after!.instrument.id}, not ${before!.instrument.id}: compare two versions of one instrument`);
+      }
+      const diff = diffInstruments(before!.instrument, after!.instrument);
+      io.out(opts.json ? `${JSON.stringify(diff, null, 2)}\n` : diffText(diff));
+    });
   survey
     .command('columns')
     .description('print the column layout that response CSVs of this instrument use')
