@@ -16,7 +16,7 @@ import { tableCsv, testsCsv, trendsCsv } from '../../src/report/csv.ts';
 import { csvText, unguardCell } from '../../src/shared/csv.ts';
 import { coachingTable } from '../report/fixtures/sample-model.ts';
 import { captureIo } from '../support/io.ts';
-import { adminQuery, backend, databaseUrl } from '../support/store.ts';
+import { backend, commandDatabase } from '../support/store.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const CODEBOOK = join(root, 'pipelines/codebooks/leading-together.yaml');
@@ -191,27 +191,19 @@ describe('tapestry code suggest', () => {
 describe(`tapestry invite on ${backend}`, () => {
   let project: string;
   let env: NodeJS.ProcessEnv;
-  let schema: string | undefined;
-  const admin = adminQuery;
-
+  let database: Awaited<ReturnType<typeof commandDatabase>>;
   beforeAll(async () => {
     project = mkdtempSync(join(tmpdir(), 'tapestry-csv-invite-'));
     cpSync(join(root, 'surveys'), join(project, 'surveys'), { recursive: true });
-    env = { DATABASE_URL: '' };
-    if (databaseUrl) {
-      schema = `csv_guard_${process.pid}_${Date.now()}`;
-      await admin(`create schema ${schema}`);
-      const url = new URL(databaseUrl);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      env = { DATABASE_URL: url.toString() };
-    }
+    database = await commandDatabase('csv_guard');
+    env = database.env;
     const setup = await tapestry(['--data-dir', join(project, 'data'), 'setup'], env, project);
     expect(setup.err).toBe('');
     expect(setup.code).toBe(0);
   }, 120_000);
   afterAll(async () => {
     rmSync(project, { recursive: true, force: true });
-    if (schema) await admin(`drop schema if exists ${schema} cascade`);
+    await database.dispose();
   });
 
   it('guards invitee columns and their values that start like a formula', async () => {

@@ -7,7 +7,7 @@ import { parseInstant, waveState } from '../../src/cli/wave.ts';
 import { buildServer } from '../../src/collect/server.ts';
 import { openStore } from '../../src/store/open.ts';
 import { captureIo } from '../support/io.ts';
-import { adminQuery, backend, databaseUrl } from '../support/store.ts';
+import { backend, commandDatabase } from '../support/store.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const INSTRUMENT = 'leadership-organisational';
@@ -15,7 +15,7 @@ const INSTRUMENT = 'leadership-organisational';
 describe(`tapestry wave on ${backend}`, () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv = {};
-  let schema: string | undefined;
+  let database: Awaited<ReturnType<typeof commandDatabase>>;
   let clock = new Date('2026-09-15T10:00:00Z');
 
   const tapestry = async (...args: string[]) => {
@@ -27,18 +27,13 @@ describe(`tapestry wave on ${backend}`, () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tapestry-wave-'));
-    if (databaseUrl) {
-      schema = `wave_${process.pid}_${Date.now()}`;
-      await adminQuery(`create schema ${schema}`);
-      const url = new URL(databaseUrl);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      env = { DATABASE_URL: url.toString() };
-    }
+    database = await commandDatabase('wave');
+    env = database.env;
     expect((await tapestry('publish', `surveys/${INSTRUMENT}.yaml`)).code).toBe(0);
   });
   afterAll(async () => {
     rmSync(dataDir, { recursive: true, force: true });
-    if (schema) await adminQuery(`drop schema if exists ${schema} cascade`);
+    await database.dispose();
   });
 
   it('opens a wave of the latest published version now, and schedules one over a period ahead', async () => {
@@ -86,7 +81,7 @@ describe(`tapestry wave on ${backend}`, () => {
     expect((await tapestry('wave', 'close', INSTRUMENT, '2027')).out).toBe(`closed  ${INSTRUMENT} wave 2027 before it opened (it was to open at 2027-09-01T00:00:00Z)\n`);
     expect((await list()).map((w) => w.state)).toEqual(['closed', 'closed']);
 
-    const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
+    const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir });
     const app = await buildServer({ store, now: () => clock });
     try {
       expect((await app.inject({ url: `/s/${INSTRUMENT}/2026` })).statusCode).toBe(410);
@@ -100,7 +95,7 @@ describe(`tapestry wave on ${backend}`, () => {
   it('tells respondents when a scheduled wave opens, and lets them in from then until it closes by itself', async () => {
     clock = new Date('2026-10-01T12:00:00Z');
     expect((await tapestry('wave', 'open', INSTRUMENT, '2029', '--opens', '2029-03-01T09:00:00Z', '--closes', '2029-04-01')).code).toBe(0);
-    const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
+    const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir });
     const app = await buildServer({ store, now: () => clock });
     try {
       const early = await app.inject({ url: `/s/${INSTRUMENT}/2029` });

@@ -67,3 +67,16 @@ export async function openTestStore(): Promise<TestStore> {
     },
   };
 }
+
+/**
+ * The environment for `tapestry` commands under test: on PostgreSQL, a DATABASE_URL whose
+ * search_path is a schema of the caller's own (dropped by `dispose`); embedded, no DATABASE_URL.
+ */
+export async function commandDatabase(prefix: string): Promise<{ env: NodeJS.ProcessEnv; dispose(): Promise<void> }> {
+  if (!databaseUrl) return { env: { DATABASE_URL: '' }, dispose: async () => undefined };
+  const schema = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create schema ${schema}`);
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { env: { DATABASE_URL: url.toString() }, dispose: () => adminQuery(`drop schema if exists ${schema} cascade`) };
+}
