@@ -42,6 +42,14 @@ export interface WavesTable {
 export const WAVE_ACCESS = ['open', 'invitation'] as const;
 export type WaveAccess = (typeof WAVE_ACCESS)[number];
 
+/** Responses a wave aims for in one sector × tier (tier '' when the instrument has none). */
+export interface WaveTargetsTable {
+  wave_id: number;
+  sector: string;
+  tier: ColumnType<string, string | undefined, string>;
+  target: number;
+}
+
 export interface InvitationsTable {
   id: Generated<number>;
   wave_id: number;
@@ -82,6 +90,7 @@ export interface Database {
   settings: SettingsTable;
   instrument_versions: InstrumentVersionsTable;
   waves: WavesTable;
+  wave_targets: WaveTargetsTable;
   invitations: InvitationsTable;
   responses: ResponsesTable;
   response_page_times: ResponsePageTimesTable;
@@ -90,6 +99,7 @@ export interface Database {
 export type InstrumentVersionRow = Selectable<InstrumentVersionsTable>;
 export type WaveRow = Selectable<WavesTable>;
 export type NewWave = Insertable<WavesTable>;
+export type WaveTargetRow = Selectable<WaveTargetsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type ResponseRow = Selectable<ResponsesTable>;
 export type ResponseUpdate = Updateable<ResponsesTable>;
