@@ -142,6 +142,19 @@ export function diffInstruments(before: Instrument, after: Instrument): Instrume
   return { from: { id: before.id, version: before.version }, to: { id: after.id, version: after.version }, questions };
 }
 
+/**
+ * The changes that stop a question's figures being compared: all of them but the comparable
+ * kinds. For one row of a matrix (`row`), changes to its other rows do not count, since each row
+ * is a column of its own, but this row's being added, removed or relabelled does: the figures of a
+ * row new in one version have nothing to compare with.
+ */
+export function breakingChanges(question: QuestionDiff, row?: string): Change[] {
+  return question.changes.filter((change) => {
+    if (row !== undefined && (change.kind === 'row-added' || change.kind === 'row-removed' || change.kind === 'row-relabelled')) return change.row === row;
+    return !COMPARABLE.has(change.kind);
+  });
+}
+
 const quote = (text: string) => JSON.stringify(text);
 
 /** One change as a phrase, for the command line and the pages. */

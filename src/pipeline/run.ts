@@ -17,6 +17,7 @@ import { checkPipelineText, type CheckedPipeline } from './check.ts';
 import { readResponsesCsv, subsetRows, type Dataset } from './dataset.ts';
 import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
+import { keptInstrumentFile } from './earlier-instrument.ts';
 import { readResponsesFromStore, UnknownWaveError } from './from-store.ts';
 import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownAttributes, unknownSegments } from './focus-groups.ts';
 import { loadFocusGroups, type PipelineLocation } from './focus-groups-load.ts';
@@ -250,7 +251,16 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
     const same = waves.indexOf(wave);
     if (same >= 0) fail([source.problem(['trends', 'waves', same], `trends: wave ${wave} is the wave being reported; name earlier waves only`)]);
     const reports = pipeline.trends.reports ?? join('reports', pipeline.id);
-    const read = readEarlierWaves(published, waves, reports, options.cwd, (i) => source.problem(['trends', 'waves', i], ''));
+    const read = readEarlierWaves(published, {
+      wave,
+      waves,
+      reportsDir: reports,
+      cwd: options.cwd,
+      instruments: checked.instruments,
+      without: new Set(pipeline.tables.filter((t) => !t.trends).map((t) => t.id)),
+      atWave: (i) => source.problem(['trends', 'waves', i], ''),
+      atTable: (id) => source.problem(['tables', pipeline.tables.findIndex((t) => t.id === id), 'id'], ''),
+    });
     if (read.problems.length > 0) fail(read.problems);
     published = withTrends(published, waves, read.earlier);
     trendFiles = read.files;
@@ -289,6 +299,8 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   progress('writing the report');
   const files = await renderReport(model);
   if (focus && pipeline.focus_groups!.export_segments) files['coding/segments.csv'] = focus.segmentsCsv;
+  // Each instrument as read, byte for byte: a later wave's trends judge comparability against it.
+  for (const name of Object.keys(pipeline.inputs)) files[keptInstrumentFile(name)] = checked.instruments[name]!.sourceText;
   const outDir = resolve(options.cwd, options.outDir ?? join('reports', pipeline.id, wave));
   const manifest = {
     pipeline: { id: pipeline.id, file: portable(options.cwd, options.pipelineFile), sha256: sha256(text) },
@@ -299,7 +311,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
         return [
           name,
           {
-            instrument: { file: portable(options.cwd, input.instrument), sha256: sha256(loaded.sourceText), id: loaded.instrument.id, version: loaded.instrument.version, content_hash: loaded.contentHash },
+            instrument: { file: portable(options.cwd, input.instrument), sha256: sha256(loaded.sourceText), id: loaded.instrument.id, version: loaded.instrument.version, content_hash: loaded.contentHash, copy: keptInstrumentFile(name) },
             responses: data[name]!.responses,
             ...(checked.populations[name]?.file ? { population: { file: checked.populations[name]!.file, sha256: checked.populations[name]!.sha256 } } : {}),
           },

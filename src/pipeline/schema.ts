@@ -63,6 +63,11 @@ export const PipelineTable = z.strictObject({
   panel: z.string().min(1).optional(),
   ci: z.enum(INTERVAL_METHODS as [string, ...string[]]).default('logit'),
   test: z.boolean().default(false),
+  /**
+   * Compare with the pipeline's earlier waves (`trends`). Off for a table whose questions changed
+   * in a way that breaks the comparison, so that it is still published, without a trend.
+   */
+  trends: z.boolean().default(true),
 });
 export type PipelineTable = z.infer<typeof PipelineTable>;
 

@@ -1,5 +1,6 @@
 // Every CSV tapestry writes, fed text a spreadsheet would run: each text cell comes out guarded,
 // each number cell a plain number, and tapestry's own readers take the guard off again.
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -247,13 +248,19 @@ describe('the report’s tables, tests and trends', () => {
     expect(trends.map((r) => [unguardCell(r.wave!), r.estimate_now, r.change, r.p_value])).toEqual(table.trends!.map(() => ['-2009', '-0.250000', '-0.350000', '1.000e-9']));
   });
 
-  it('reads an earlier report’s guarded labels back as the cells they were, for trends', () => {
+  it('reads an earlier report’s guarded labels back as the cells they were, for trends', async () => {
     const table = risky();
     const reports = join(dir, 'reports');
     mkdirSync(join(reports, '2009', 'tables'), { recursive: true });
-    writeFileSync(join(reports, '2009', 'manifest.json'), '{}\n');
+    const loaded = await loadInstrumentFile(join(root, 'surveys', 'leadership-individual.yaml'));
+    // The earlier report was read with the same instrument, and keeps it as every report does.
+    mkdirSync(join(reports, '2009', 'instruments'));
+    writeFileSync(join(reports, '2009', 'instruments', 'individual.yaml'), loaded.sourceText);
+    const recorded = { id: loaded.instrument.id, version: loaded.instrument.version, sha256: createHash('sha256').update(loaded.sourceText).digest('hex'), copy: 'instruments/individual.yaml' };
+    writeFileSync(join(reports, '2009', 'manifest.json'), `${JSON.stringify({ inputs: { individual: { instrument: recorded } } })}\n`);
     writeFileSync(join(reports, '2009', 'tables', `${table.id}.csv`), tableCsv(table));
-    const { earlier, problems } = readEarlierWaves([table], ['2009'], reports, dir, () => ({ file: 'pipeline.yaml', line: 1, message: '' }));
+    const where = () => ({ file: 'pipeline.yaml', line: 1, message: '' });
+    const { earlier, problems } = readEarlierWaves([table], { wave: '2010', waves: ['2009'], reportsDir: reports, cwd: dir, instruments: { individual: loaded }, without: new Set(), atWave: where, atTable: where });
     expect(problems).toEqual([]);
     const published = table.cells.filter((c) => c.suppressed === '' && c.estimate !== null);
     expect(published.length).toBeGreaterThan(3);

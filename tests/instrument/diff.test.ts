@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { run } from '../../src/cli/main.ts';
-import { diffInstruments, type Change } from '../../src/instrument/diff.ts';
+import { breakingChanges, diffInstruments, type Change } from '../../src/instrument/diff.ts';
 import { Instrument } from '../../src/instrument/schema.ts';
 import { captureIo } from '../support/io.ts';
 
@@ -110,6 +110,15 @@ describe('comparing two versions of an instrument', () => {
     expect(of('activities').comparable).toBe(false);
     const onlyAdded = diffInstruments(instrument(OLD), instrument(OLD.replace('mentoring: Mentoring }', 'mentoring: Mentoring, networking: Networking }')));
     expect(onlyAdded.questions.find((q) => q.id === 'activities')).toEqual({ id: 'activities', comparable: true, changes: [{ kind: 'row-added', row: 'networking' }] });
+  });
+
+  it('judges one matrix row on its own changes: another row relabelled does not count, the row itself being new does', () => {
+    const activities = of('activities');
+    expect(breakingChanges(activities, 'coaching')).toEqual([]);
+    expect(breakingChanges(activities, 'mentoring')).toEqual([{ kind: 'row-relabelled', row: 'mentoring', from: 'Mentoring', to: 'Mentoring by a peer' }]);
+    expect(breakingChanges(activities, 'networking')).toEqual([{ kind: 'row-added', row: 'networking' }]);
+    expect(breakingChanges(activities)).toEqual([{ kind: 'row-relabelled', row: 'mentoring', from: 'Mentoring', to: 'Mentoring by a peer' }]);
+    expect(breakingChanges(of('sector'))).toEqual([{ kind: 'reworded', from: 'Which sector?', to: 'Which sector do you work in?' }]);
   });
 
   it('marks new and removed questions, which have nothing to compare with', () => {
