@@ -84,7 +84,8 @@ export async function openWaves(
     let opened;
     try {
       opened = await store.db.transaction().execute(async (trx) => {
-        const result = await ensureOpenWave(trx, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name, ...settings });
+        // Opened at the command's time, not the database's, so that a wave's period and its audit row agree.
+        const result = await ensureOpenWave(trx, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name, opensAt: io.now(), ...settings });
         if (result.created) await appendAudit(trx, waveOpenedEntry(io, result.wave, row.version));
         return result;
       });
