@@ -55,7 +55,19 @@ export function auditCommand(program: Command, io: Io): void {
         const total = await countAudit(store.db, filters);
         if (total > entries.length) io.err(`showing the newest ${entries.length} of ${total} entries (use --limit, up to ${AUDIT_PAGE_MAX})\n`);
         if (opts.json) {
-          const rows = entries.map((e) => ({ ...e, at: iso(e.at) }));
+          // Named as the table's columns, as `tapestry user list --json` names its fields.
+          const rows = entries.map((e) => ({
+            id: e.id,
+            at: iso(e.at),
+            actor: e.actor,
+            actor_account_id: e.actorAccountId,
+            address: e.address,
+            action: e.action,
+            instrument_id: e.instrumentId,
+            wave: e.wave,
+            summary: e.summary,
+            details: e.details,
+          }));
           return io.out(`${JSON.stringify(rows, null, 2)}\n`);
         }
         if (entries.length === 0) return io.out('no entries\n');

@@ -30,10 +30,10 @@ interface Listed {
   id: number;
   at: string;
   actor: string;
-  actorAccountId: number | null;
+  actor_account_id: number | null;
   address: string | null;
   action: string;
-  instrumentId: string | null;
+  instrument_id: string | null;
   wave: string | null;
   summary: string;
   details: Record<string, unknown>;
@@ -95,10 +95,10 @@ describe(`tapestry audit on ${backend}`, () => {
         id: expect.any(Number),
         at: '2026-09-01T08:00:00Z',
         actor: 'command line (lea)',
-        actorAccountId: null,
+        actor_account_id: null,
         address: null,
         action: 'wave-opened',
-        instrumentId: INSTRUMENT,
+        instrument_id: INSTRUMENT,
         wave: '2026',
         summary: `opened wave 2026 of ${INSTRUMENT} (version 1.0, open), from 2026-09-01T08:00:00Z`,
         details: expect.objectContaining({ version: '1.0', access: 'open', listed: true }),
@@ -107,10 +107,10 @@ describe(`tapestry audit on ${backend}`, () => {
         id: expect.any(Number),
         at: '2026-09-01T08:00:00Z',
         actor: 'command line (lea)',
-        actorAccountId: null,
+        actor_account_id: null,
         address: null,
         action: 'published',
-        instrumentId: INSTRUMENT,
+        instrument_id: INSTRUMENT,
         wave: null,
         summary: `published ${INSTRUMENT} 1.0`,
         details: expect.objectContaining({ version: '1.0', file: `surveys/${INSTRUMENT}.yaml` }),
@@ -143,7 +143,7 @@ describe(`tapestry audit on ${backend}`, () => {
     expect(ran.code).toBe(0);
     expect(await audit('--action', 'pipeline-run')).toMatchObject([
       {
-        instrumentId: INSTRUMENT,
+        instrument_id: INSTRUMENT,
         wave: '2026',
         summary: `ran pipeline small on 12 responses to wave 2026 of ${INSTRUMENT}, writing reports/small`,
         details: { pipeline: 'small', file: 'pipelines/small.yaml', inputs: ['individual'], rows: 12, report: 'reports/small' },
