@@ -6,10 +6,12 @@ import Papa from 'papaparse';
 import { prefillAnswers } from '../instrument/prefill.ts';
 import { Instrument } from '../instrument/schema.ts';
 import { csvText } from '../shared/csv.ts';
+import { appendAudit } from '../store/audit.ts';
 import { getInstrumentVersion } from '../store/instrument-versions.ts';
 import { createInvitations } from '../store/invitations.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { findWave, listWaves } from '../store/waves.ts';
+import { commandActor } from './actor.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 
@@ -62,8 +64,22 @@ export function inviteCommand(program: Command, io: Io): void {
         const version = await getInstrumentVersion(store.db, wave.instrument_version_id);
         const instrument = Instrument.parse(version!.definition);
         const invitees = opts.from ? await readInvitees(resolve(io.cwd, opts.from), instrument) : Array.from({ length: count! }, () => ({}));
-        const created = await createInvitations(store.db, wave.id, invitees);
         const columns = [...new Set(invitees.flatMap((i) => Object.keys(i)))];
+        // The invitations and their audit row together, or neither. The row says how many and
+        // which columns, never the invitees themselves.
+        const created = await store.db.transaction().execute(async (trx) => {
+          const made = await createInvitations(trx, wave.id, invitees);
+          await appendAudit(trx, {
+            ...commandActor(io),
+            at: io.now(),
+            action: 'invitations-created',
+            instrumentId,
+            wave: wave.name,
+            summary: `created ${made.length} invitation${made.length === 1 ? '' : 's'} to wave ${wave.name} of ${instrumentId}${opts.from ? ` from ${opts.from}` : ''}`,
+            details: { count: made.length, columns, ...(opts.from ? { from: opts.from } : {}) },
+          });
+          return made;
+        });
         const rows = created.map((c) => [`${baseUrl}/i/${c.token}`, ...columns.map((k) => (Object.hasOwn(c.attributes, k) ? c.attributes[k] : ''))]);
         io.out(csvText(['link', ...columns], rows));
         io.err(`${created.length} invitations created for ${instrumentId} wave ${wave.name}; the links are shown only now\n`);

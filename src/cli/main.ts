@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { StoreLockedError } from '../store/lock.ts';
+import { auditCommand } from './audit.ts';
 import { codeCommand } from './code.ts';
 import { UserError, processIo, type Io } from './io.ts';
 import { inviteCommand } from './invite.ts';
@@ -13,6 +14,7 @@ import { runCommands } from './run.ts';
 import { serveCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
 import { surveyCommand } from './survey.ts';
+import { userCommand } from './user.ts';
 import { waveCommand } from './wave.ts';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -32,6 +34,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   runCommands(program, io, setExit);
   simulateCommand(program, io);
   codeCommand(program, io);
+  userCommand(program, io);
+  auditCommand(program, io);
   return program;
 }
 

@@ -1,11 +1,15 @@
 /** `tapestry publish` and `tapestry setup`: putting instruments into the store and opening waves. */
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedInstrument } from '../instrument/load.ts';
+import { appendAudit } from '../store/audit.ts';
 import { publishInstrument, VersionConflictError } from '../store/instrument-versions.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import type { Store } from '../store/open.ts';
 import { WAVE_ACCESS, type WaveAccess } from '../store/database.ts';
 import { ensureOpenWave, waveNameProblem, WaveError } from '../store/waves.ts';
+import { waveOpenedEntry } from './wave.ts';
+import { commandActor } from './actor.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 import { loadInstruments } from './survey.ts';
@@ -16,7 +20,21 @@ export async function publishAll(io: Io, store: Store, loaded: LoadedInstrument[
   const published = [];
   for (const item of loaded) {
     try {
-      const { row, created } = await publishInstrument(store.db, item);
+      // The version and its audit row together, or neither.
+      const { row, created } = await store.db.transaction().execute(async (trx) => {
+        const published = await publishInstrument(trx, item);
+        if (published.created) {
+          await appendAudit(trx, {
+            ...commandActor(io),
+            at: io.now(),
+            action: 'published',
+            instrumentId: published.row.instrument_id,
+            summary: `published ${published.row.instrument_id} ${published.row.version}`,
+            details: { version: published.row.version, content_hash: published.row.content_hash, file: relative(io.cwd, item.file) },
+          });
+        }
+        return published;
+      });
       io.out(`${created ? 'published' : 'unchanged'}  ${row.instrument_id} ${row.version}  (${item.contentHash.slice(0, 12)})\n`);
       published.push(row);
     } catch (error) {
@@ -58,14 +76,19 @@ function describeAccess(wave: { access: WaveAccess; listed: boolean }): string {
 export async function openWaves(
   io: Io,
   store: Store,
-  rows: { id: number; instrument_id: string }[],
+  rows: { id: number; instrument_id: string; version: string }[],
   name: string,
   settings: { access?: WaveAccess; listed?: boolean } = {},
 ) {
   for (const row of rows) {
     let opened;
     try {
-      opened = await ensureOpenWave(store.db, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name, ...settings });
+      opened = await store.db.transaction().execute(async (trx) => {
+        // Opened at the command's time, not the database's, so that a wave's period and its audit row agree.
+        const result = await ensureOpenWave(trx, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name, opensAt: io.now(), ...settings });
+        if (result.created) await appendAudit(trx, waveOpenedEntry(io, result.wave, row.version));
+        return result;
+      });
     } catch (error) {
       if (error instanceof WaveError) throw new UserError(error.message);
       throw error;

@@ -1,11 +1,16 @@
 /** `tapestry run` and `tapestry verify`: pipelines into reports, and reports checked against their inputs. */
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { PipelineError, runPipeline, type RunEffects } from '../pipeline/run.ts';
+import { PipelineError, runPipeline, type RunEffects, type RunResult } from '../pipeline/run.ts';
 import { verifyReport } from '../pipeline/verify.ts';
+import { appendAudit } from '../store/audit.ts';
+import { migrateToLatest } from '../store/migrate.ts';
 import { openStore, storeOptionsFromEnv } from '../store/open.ts';
-import { resolve } from 'node:path';
+import { commandActor } from './actor.ts';
 import { UserError, type Io } from './io.ts';
+import { withStore } from './store-session.ts';
 
 /**
  * A progress bar on stderr while a run works, for a person watching a terminal; nothing at all
@@ -66,6 +71,43 @@ async function userErrors<T>(effects: { close(): void }, work: () => Promise<T>)
   }
 }
 
+/** What the audit log needs of a report's manifest: which instruments were read from the database. */
+interface ManifestInputs {
+  pipeline: { id: string; file: string };
+  run: { wave: string };
+  inputs: Record<string, { instrument: { id: string; version: string }; responses: { source: string; rows: number } }>;
+}
+
+/**
+ * A run that read responses from the database is recorded in the audit log, once per instrument
+ * read: who made a report from the study's data matters as much as who changed it. A run from CSV
+ * files touches no study data, and is not recorded.
+ */
+async function auditRun(io: Io, program: Command, result: RunResult): Promise<void> {
+  const manifest = JSON.parse(readFileSync(join(result.dir, 'manifest.json'), 'utf8')) as ManifestInputs;
+  const fromDatabase = Object.entries(manifest.inputs).filter(([, input]) => input.responses.source === 'database');
+  if (fromDatabase.length === 0) return;
+  const report = relative(io.cwd, result.dir) || '.';
+  await withStore(io, program.opts(), async (store) => {
+    await migrateToLatest(store);
+    await store.db.transaction().execute(async (trx) => {
+      for (const instrumentId of [...new Set(fromDatabase.map(([, input]) => input.instrument.id))]) {
+        const inputs = fromDatabase.filter(([, input]) => input.instrument.id === instrumentId);
+        const rows = inputs.reduce((sum, [, input]) => sum + input.responses.rows, 0);
+        await appendAudit(trx, {
+          ...commandActor(io),
+          at: io.now(),
+          action: 'pipeline-run',
+          instrumentId,
+          wave: manifest.run.wave,
+          summary: `ran pipeline ${manifest.pipeline.id} on ${rows} responses to wave ${manifest.run.wave} of ${instrumentId}, writing ${report}`,
+          details: { pipeline: manifest.pipeline.id, file: manifest.pipeline.file, inputs: inputs.map(([name]) => name), rows, report },
+        });
+      }
+    });
+  });
+}
+
 export function runCommands(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('run')
@@ -77,6 +119,7 @@ export function runCommands(program: Command, io: Io, setExit: (code: number) =>
     .action(async (pipelineFile: string, opts: { wave?: string; input: string[]; out?: string }) => {
       const effects = effectsFor(io, program);
       const result = await userErrors(effects, () => runPipeline({ pipelineFile, wave: opts.wave, inputs: parseInputs(opts.input), outDir: opts.out, cwd: io.cwd }, effects));
+      await auditRun(io, program, result);
       io.out(`${result.dir}\n`);
     });
   program

@@ -5,10 +5,12 @@
  * every request).
  */
 import type { Command } from 'commander';
+import { appendAudit, type NewAuditEntry } from '../store/audit.ts';
 import { WAVE_ACCESS, type WaveAccess, type WaveRow } from '../store/database.ts';
 import { findInstrumentVersion, listInstrumentVersions } from '../store/instrument-versions.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { closeWave, findWave, listWaves, openWave, waveNameProblem, WaveError } from '../store/waves.ts';
+import { commandActor } from './actor.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 import { textTable } from './text-table.ts';
@@ -48,6 +50,20 @@ export function waveState(wave: Pick<WaveRow, 'status' | 'opens_at' | 'closes_at
 const iso = (value: Date | string | null) => (value === null ? '' : new Date(value).toISOString().replace('.000Z', 'Z'));
 const accessText = (wave: { access: WaveAccess; listed: boolean }) => (wave.access === 'invitation' ? 'invitation' : wave.listed ? 'open' : 'open, unlisted');
 
+/** The audit row of a wave opened (or scheduled) from the command line. */
+export function waveOpenedEntry(io: Io, wave: WaveRow, version: string): NewAuditEntry {
+  const period = `from ${iso(wave.opens_at)}${wave.closes_at ? ` to ${iso(wave.closes_at)}` : ''}`;
+  return {
+    ...commandActor(io),
+    at: io.now(),
+    action: 'wave-opened',
+    instrumentId: wave.instrument_id,
+    wave: wave.name,
+    summary: `${new Date(wave.opens_at) > io.now() ? 'scheduled' : 'opened'} wave ${wave.name} of ${wave.instrument_id} (version ${version}, ${accessText(wave)}), ${period}`,
+    details: { version, instrument_version_id: wave.instrument_version_id, access: wave.access, listed: wave.listed, opens_at: iso(wave.opens_at), closes_at: wave.closes_at === null ? null : iso(wave.closes_at) },
+  };
+}
+
 export function waveCommand(program: Command, io: Io): void {
   const wave = program.command('wave').description('open, close and list the waves of published instruments');
 
@@ -78,7 +94,11 @@ export function waveCommand(program: Command, io: Io): void {
         if (!version) throw new UserError(`${instrumentId} has no published version ${opts.version} (its versions: ${versions.map((v) => v.version).join(', ')})`);
         let row: WaveRow;
         try {
-          row = await openWave(store.db, { instrumentId, instrumentVersionId: version.id, name, opensAt, closesAt, access, listed: !opts.unlisted });
+          row = await store.db.transaction().execute(async (trx) => {
+            const opened = await openWave(trx, { instrumentId, instrumentVersionId: version.id, name, opensAt, closesAt, access, listed: !opts.unlisted });
+            await appendAudit(trx, waveOpenedEntry(io, opened, version.version));
+            return opened;
+          });
         } catch (error) {
           if (error instanceof WaveError) throw new UserError(error.message);
           throw error;
@@ -106,7 +126,19 @@ export function waveCommand(program: Command, io: Io): void {
         const scheduled = waveState(found, io.now()) === 'scheduled';
         let row: WaveRow;
         try {
-          row = await closeWave(store.db, found.id, scheduled ? new Date(found.opens_at) : io.now());
+          row = await store.db.transaction().execute(async (trx) => {
+            const closed = await closeWave(trx, found.id, scheduled ? new Date(found.opens_at) : io.now());
+            await appendAudit(trx, {
+              ...commandActor(io),
+              at: io.now(),
+              action: 'wave-closed',
+              instrumentId,
+              wave: name,
+              summary: scheduled ? `called off wave ${name} of ${instrumentId} before it opened` : `closed wave ${name} of ${instrumentId}`,
+              details: { closes_at: iso(closed.closes_at), before_opening: scheduled },
+            });
+            return closed;
+          });
         } catch (error) {
           if (error instanceof WaveError) throw new UserError(error.message);
           throw error;

@@ -86,6 +86,85 @@ export interface SettingsTable {
   value: string;
 }
 
+export const ROLES = ['admin', 'owner', 'editor', 'analyst', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface AccountsTable {
+  id: Generated<number>;
+  /** Lower case, without surrounding space (the database checks). */
+  email: string;
+  /** Null until a password is set. */
+  password_hash: string | null;
+  role: Role;
+  /** Failed sign-ins in a row since the last success or lockout. */
+  failed_sign_ins: ColumnType<number, number | undefined, number>;
+  locked_until: Date | string | null;
+  password_changed_at: Date | string | null;
+  created_at: Timestamp;
+}
+
+/** The instruments an account is limited to; none means every instrument. */
+export interface AccountInstrumentsTable {
+  account_id: number;
+  instrument_id: string;
+}
+
+export interface PasswordTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  account_id: number;
+  created_at: Timestamp;
+  expires_at: Date | string;
+  used_at: Date | string | null;
+}
+
+export interface SessionsTable {
+  /** A hash of the cookie's token, never the token. */
+  id: string;
+  account_id: number;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  /** The absolute end, however active the session is. */
+  expires_at: Date | string;
+  revoked_at: Date | string | null;
+  address: string | null;
+  user_agent: string | null;
+}
+
+/** What the audit log records; kept as text in the database, so adding one needs no migration. */
+export const AUDIT_ACTIONS = [
+  'sign-in',
+  'sign-in-failed',
+  'sign-out',
+  'account-added',
+  'account-removed',
+  'role-changed',
+  'password-set',
+  'password-link-created',
+  'published',
+  'wave-opened',
+  'wave-closed',
+  'invitations-created',
+  'exported',
+  'pipeline-run',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Append-only: the database refuses UPDATE, DELETE and TRUNCATE. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  /** An account's e-mail address, or e.g. `command line (alice)`: text, so history outlives accounts. */
+  actor: string;
+  actor_account_id: number | null;
+  address: string | null;
+  action: AuditAction;
+  instrument_id: string | null;
+  wave: string | null;
+  summary: string;
+  details: JsonWithDefault<Record<string, unknown>>;
+}
+
 export interface Database {
   settings: SettingsTable;
   instrument_versions: InstrumentVersionsTable;
@@ -94,6 +173,11 @@ export interface Database {
   invitations: InvitationsTable;
   responses: ResponsesTable;
   response_page_times: ResponsePageTimesTable;
+  accounts: AccountsTable;
+  account_instruments: AccountInstrumentsTable;
+  password_tokens: PasswordTokensTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
 }
 
 export type InstrumentVersionRow = Selectable<InstrumentVersionsTable>;
@@ -103,3 +187,6 @@ export type WaveTargetRow = Selectable<WaveTargetsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type ResponseRow = Selectable<ResponsesTable>;
 export type ResponseUpdate = Updateable<ResponsesTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type AuditRow = Selectable<AuditLogTable>;

@@ -20,8 +20,20 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates every table on the way up and reports each migration applied', async () => {
     const applied = await migrateToLatest(store);
-    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access']);
-    expect(await tableNames(store)).toEqual(['instrument_versions', 'invitations', 'response_page_times', 'responses', 'settings', 'waves']);
+    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access', '0004_workspace']);
+    expect(await tableNames(store)).toEqual([
+      'account_instruments',
+      'accounts',
+      'audit_log',
+      'instrument_versions',
+      'invitations',
+      'password_tokens',
+      'response_page_times',
+      'responses',
+      'sessions',
+      'settings',
+      'waves',
+    ]);
     expect((await migrationStatus(store)).every((m) => m.executedAt instanceof Date)).toBe(true);
   });
 
@@ -31,10 +43,10 @@ describe(`migrations on ${backend}`, () => {
 
   it('removes every table on the way down and can go up again', async () => {
     const undone = await migrateReset(store);
-    expect(undone).toEqual(['0003_wave_access', '0002_service', '0001_initial']);
+    expect(undone).toEqual(['0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
     expect(await tableNames(store)).toEqual([]);
     expect(await migrateDown(store)).toEqual([]);
     await migrateToLatest(store);
-    expect(await tableNames(store)).toHaveLength(6);
+    expect(await tableNames(store)).toHaveLength(11);
   });
 });

@@ -5,7 +5,7 @@ export interface CapturedIo extends Io {
   stderr(): string;
 }
 
-/** An `Io` that records what a command prints, with a fixed clock. */
+/** An `Io` that records what a command prints, with a fixed clock, empty standard input and user `tester`. */
 export function captureIo(overrides: Partial<Io> = {}): CapturedIo {
   let out = '';
   let err = '';
@@ -15,6 +15,8 @@ export function captureIo(overrides: Partial<Io> = {}): CapturedIo {
     env: {},
     cwd: process.cwd(),
     now: () => new Date('2010-09-01T09:00:00Z'),
+    readStdin: async () => '',
+    username: () => 'tester',
     ...overrides,
     stdout: () => out,
     stderr: () => err,
