@@ -14,8 +14,9 @@
  *   own instruments, which is `team`.
  */
 
-export const ROLES = ['admin', 'owner', 'editor', 'analyst', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../store/database.ts';
+
+export { ROLES, type Role };
 
 export const ROLE_SUMMARIES: Record<Role, string> = {
   admin: 'everything, including every account',
@@ -62,10 +63,6 @@ export interface Principal {
   role: Role;
   /** The instruments the role holds on; empty for every instrument. */
   instruments: readonly string[];
-}
-
-export function isRole(text: string): text is Role {
-  return (ROLES as readonly string[]).includes(text);
 }
 
 export function grants(role: Role, permission: Permission): boolean {

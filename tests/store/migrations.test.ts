@@ -20,7 +20,7 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates every table on the way up and reports each migration applied', async () => {
     const applied = await migrateToLatest(store);
-    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access', '0004_workspace']);
+    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets']);
     expect(await tableNames(store)).toEqual([
       'account_instruments',
       'accounts',
@@ -32,6 +32,7 @@ describe(`migrations on ${backend}`, () => {
       'responses',
       'sessions',
       'settings',
+      'wave_targets',
       'waves',
     ]);
     expect((await migrationStatus(store)).every((m) => m.executedAt instanceof Date)).toBe(true);
@@ -43,10 +44,10 @@ describe(`migrations on ${backend}`, () => {
 
   it('removes every table on the way down and can go up again', async () => {
     const undone = await migrateReset(store);
-    expect(undone).toEqual(['0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
+    expect(undone).toEqual(['0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
     expect(await tableNames(store)).toEqual([]);
     expect(await migrateDown(store)).toEqual([]);
     await migrateToLatest(store);
-    expect(await tableNames(store)).toHaveLength(11);
+    expect(await tableNames(store)).toHaveLength(12);
   });
 });
