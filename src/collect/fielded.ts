@@ -43,8 +43,3 @@ export class InstrumentCache {
     return found && { wave, ...found };
   }
 }
-
-/** Open means open now: status open, and inside the period if it has an end. */
-export function isOpen(wave: Pick<WaveRow, 'status' | 'opens_at' | 'closes_at'>, now: Date): boolean {
-  return wave.status === 'open' && new Date(wave.opens_at) <= now && (wave.closes_at === null || new Date(wave.closes_at) > now);
-}

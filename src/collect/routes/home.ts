@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteDeps } from '../app.ts';
 import { listListedOpenWaves } from '../../store/waves.ts';
-import { isOpen } from '../fielded.ts';
+import { isOpen } from '../journey.ts';
 
 export async function homeRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   fastify.get('/', async (_request, reply) => {

@@ -5,9 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MalformedFormError, readAnswers, type FormValues } from '../../instrument/answers.ts';
-import { prefillAnswers } from '../../instrument/prefill.ts';
-import type { AnswerValue } from '../../instrument/evaluate.ts';
+import { MalformedFormError, type FormValues } from '../../instrument/answers.ts';
 import { SLUG_PATTERN, type Page } from '../../instrument/schema.ts';
 import { missingRequired, visibility, visiblePages } from '../../instrument/visibility.ts';
 import type { ResponseRow } from '../../store/database.ts';
@@ -26,16 +24,27 @@ import {
 } from '../../store/responses.ts';
 import { WAVE_NAME_PATTERN } from '../../store/waves.ts';
 import type { RouteDeps } from '../app.ts';
-import { isOpen, type Fielded } from '../fielded.ts';
+import type { Fielded } from '../fielded.ts';
 import { HttpError } from '../http-error.ts';
+import {
+  applyPage,
+  availability,
+  CHECK,
+  invitationAnswers,
+  mayStartUninvited,
+  offersResumeCode,
+  pagePosition,
+  pageTime,
+  resumeStep,
+  shownQuestions,
+  visiblePage,
+  type Answers,
+} from '../journey.ts';
 import { errorViews, formValues, postedValues, questionView, summaryRows } from '../presenter.ts';
 import { hashResumeCode, normaliseResumeCode, resumeCodeFor } from '../resume-code.ts';
 
 type SurveyParams = { instrument: string; wave: string };
 type PageParams = SurveyParams & { page: string };
-
-/** Time on a page above this is someone who walked away: it is recorded as this much. */
-const MAX_PAGE_MS = 2 * 60 * 60 * 1000;
 
 const surveyPath = (instrumentId: string, waveName: string) => `/s/${encodeURIComponent(instrumentId)}/${encodeURIComponent(waveName)}`;
 const base = (f: Fielded) => surveyPath(f.wave.instrument_id, f.wave.name);
@@ -48,8 +57,8 @@ function asForm(body: unknown): FormValues {
   return body as FormValues;
 }
 
-function stored(response: ResponseRow): Record<string, AnswerValue> {
-  return (response.answers ?? {}) as Record<string, AnswerValue>;
+function stored(response: ResponseRow): Answers {
+  return (response.answers ?? {}) as Answers;
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -82,12 +91,11 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   });
 
   function requireOpen(found: Fielded): Fielded {
-    const now = deps.now();
-    const opensAt = new Date(found.wave.opens_at);
-    if (found.wave.status === 'open' && opensAt > now) {
-      throw new HttpError(403, 'This survey is not open yet', `“${found.instrument.title}” opens on ${longDate(opensAt)}. Come back then, using the same link.`);
+    const state = availability(found.wave, deps.now());
+    if (state === 'not-yet-open') {
+      throw new HttpError(403, 'This survey is not open yet', `“${found.instrument.title}” opens on ${longDate(new Date(found.wave.opens_at))}. Come back then, using the same link.`);
     }
-    if (!isOpen(found.wave, now)) {
+    if (state === 'closed') {
       throw new HttpError(410, 'This survey is closed', `“${found.instrument.title}” is no longer taking responses. Thank you for your interest.`);
     }
     return found;
@@ -101,7 +109,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
 
   /** A survey that anyone may start a response in, not one by invitation only. */
   function requireOpenToAll(f: Fielded): Fielded {
-    if (f.wave.access === 'invitation') {
+    if (!mayStartUninvited(f.wave)) {
       throw new HttpError(
         403,
         'You need an invitation to take part',
@@ -166,10 +174,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
 
   /** Where a respondent carries on: their current page if it is still shown, else the first. */
   function resumeHref(f: Fielded, response: ResponseRow): string {
-    const pages = visiblePages(f.instrument, stored(response));
-    const current = pages.find((p) => p.id === response.current_page);
-    if (response.current_page === 'check') return `${base(f)}/check`;
-    return pageHref(f, (current ?? pages[0] ?? f.instrument.pages[0]!).id);
+    const step = resumeStep(f.instrument, stored(response), response.current_page);
+    return step === CHECK ? `${base(f)}/check` : pageHref(f, step);
   }
 
   // ---- start, resume and invitation links ---------------------------------------------------
@@ -189,7 +195,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       // An invitee who has not answered anything yet starts, rather than continues.
       startHref: inProgress && inProgress.current_page === null ? resumeHref(f, inProgress) : undefined,
       continueHref: inProgress && inProgress.current_page !== null ? resumeHref(f, inProgress) : undefined,
-      offerResume: f.wave.access === 'open' && !inProgress?.invitation_id,
+      offerResume: offersResumeCode(f.wave, inProgress?.invitation_id),
       csrf: await reply.generateCsrf(),
     });
   });
@@ -279,15 +285,13 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     const f = await fielded({ instrument: wave.wave.instrument_id, wave: wave.wave.name });
     let response = await findResponseByInvitation(db, invitation.id);
     if (!response) {
-      // Attributes were checked when the invitations were made; anything invalid is left out.
-      const prefilled = prefillAnswers(f.instrument, invitation.attributes).answers;
       // Two clicks on the same link race here; the unique invitation column lets exactly one in.
       response =
         (await startResponse(db, { waveId: f.wave.id, instrumentVersionId: f.version.id, invitationId: invitation.id, startedAt: deps.now() })) ??
         (await findResponseByInvitation(db, invitation.id));
-      if (response && Object.keys(prefilled).length > 0 && Object.keys(stored(response)).length === 0) {
-        const complete = missingRequired(f.instrument, prefilled).length === 0;
-        response = (await saveUnlessSent(response.id, { answers: prefilled, complete, currentPage: null })) ?? (await findResponseByInvitation(db, invitation.id));
+      const prefilled = response && invitationAnswers(f.instrument, invitation.attributes, stored(response));
+      if (response && prefilled) {
+        response = (await saveUnlessSent(response.id, { ...prefilled, currentPage: null })) ?? (await findResponseByInvitation(db, invitation.id));
       }
     }
     if (!response) throw invalid;
@@ -301,8 +305,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
 
   // ---- pages --------------------------------------------------------------------------------
 
-  function findPage(f: Fielded, answers: Record<string, AnswerValue>, pageId: string): Page {
-    const page = visiblePages(f.instrument, answers).find((p) => p.id === pageId);
+  function findPage(f: Fielded, answers: Answers, pageId: string): Page {
+    const page = visiblePage(f.instrument, answers, pageId);
     if (!page) throw new HttpError(404, 'Page not found', 'This page is not part of your survey. Use the link below to carry on.', { href: base(f), text: 'Go to the start of the survey' });
     return page;
   }
@@ -311,16 +315,15 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     reply: FastifyReply,
     f: Fielded,
     page: Page,
-    ctx: { askedIds: string[]; values: Record<string, unknown>; csrf: string; errors?: ReturnType<typeof errorViews>; followUp?: boolean; returnTo?: string; answers: Record<string, AnswerValue> },
+    ctx: { askedIds: string[]; values: Record<string, unknown>; csrf: string; errors?: ReturnType<typeof errorViews>; followUp?: boolean; returnTo?: string; answers: Answers },
   ) {
-    const pages = visiblePages(f.instrument, ctx.answers);
-    const index = Math.max(0, pages.findIndex((p) => p.id === page.id));
+    const position = pagePosition(f.instrument, ctx.answers, page.id);
     const asked = page.questions.filter((q) => ctx.askedIds.includes(q.id));
-    const back = index > 0 ? pageHref(f, pages[index - 1]!.id) : base(f);
+    const back = position.previous === undefined ? base(f) : pageHref(f, position.previous);
     return reply.render('page.njk', {
       title: page.title,
       surveyTitle: f.instrument.title,
-      progress: { current: index + 1, total: pages.length },
+      progress: { current: position.number, total: position.total },
       action: pageHref(f, page.id) + (ctx.returnTo === 'check' ? '?return=check' : ''),
       backHref: ctx.returnTo === 'check' ? `${base(f)}/check` : back,
       questions: asked.map(questionView),
@@ -339,10 +342,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     const { f, response } = current;
     const answers = stored(response);
     const page = findPage(f, answers, request.params.page);
-    const { shown } = visibility(f.instrument, answers);
-    const askedIds = page.questions.filter((q) => shown.has(q.id)).map((q) => q.id);
     return renderPage(reply, f, page, {
-      askedIds,
+      askedIds: shownQuestions(f.instrument, answers, page),
       values: formValues(page.questions, answers),
       csrf: await reply.generateCsrf(),
       returnTo: request.query.return,
@@ -360,76 +361,54 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       const before = stored(response);
       const page = findPage(f, before, request.params.page);
       const form = asForm(request.body);
-      const saving = form._action === 'save';
+      const returnTo = request.query.return;
 
-      // The questions this page asked: those shown when it was rendered, as it says in `_asked`
-      // (follow-up questions may have been added), limited to what the instrument has here.
-      const askedField = typeof form._asked === 'string' ? form._asked.split(' ') : [];
-      const shownBefore = visibility(f.instrument, before).shown;
-      const asked = page.questions.filter((q) => askedField.includes(q.id) || (askedField.length === 0 && shownBefore.has(q.id)));
-
-      let read;
+      let result;
       try {
-        read = readAnswers(asked, form, { requireAnswers: !saving });
+        result = applyPage(f.instrument, before, page, form, { returnToCheck: returnTo === 'check' });
       } catch (error) {
         if (error instanceof MalformedFormError) throw new HttpError(400, 'There is a problem with the form', `Your answers were not saved: ${error.message}.`);
         throw error;
       }
 
-      // Merge: this page's answers replace whatever the page held before, then hidden questions go.
-      const merged: Record<string, AnswerValue> = { ...before };
-      for (const q of page.questions) delete merged[q.id];
-      Object.assign(merged, read.answers);
-      const after = visibility(f.instrument, merged);
-      const errors = read.errors.filter((e) => after.shown.has(e.question));
-      const followUps = page.questions.filter((q) => after.shown.has(q.id) && !asked.includes(q));
-      const askedNow = page.questions.filter((q) => after.shown.has(q.id)).map((q) => q.id);
-      const returnTo = request.query.return;
-
-      if (errors.length > 0 || (!saving && followUps.length > 0)) {
-        return renderPage(reply.code(errors.length > 0 ? 422 : 200), f, page, {
-          askedIds: askedNow,
+      if (result.outcome !== 'accepted') {
+        return renderPage(reply.code(result.outcome === 'correct' ? 422 : 200), f, page, {
+          askedIds: result.asked,
           values: postedValues(page.questions, form),
           csrf: await reply.generateCsrf(),
-          errors: errorViews(errors, page.questions),
-          followUp: errors.length === 0,
+          errors: errorViews(result.errors, page.questions),
+          followUp: result.outcome === 'follow-up',
           returnTo,
-          answers: after.answers,
+          answers: result.after,
         });
       }
 
-      const pages = visiblePages(f.instrument, after.answers);
-      const next = pages[pages.findIndex((p) => p.id === page.id) + 1];
-      const nextPage = saving ? page.id : returnTo === 'check' || !next ? 'check' : next.id;
-      const complete = missingRequired(f.instrument, after.answers).length === 0;
-      const saved = await saveUnlessSent(response.id, { answers: after.answers, complete, currentPage: nextPage });
+      const saved = await saveUnlessSent(response.id, { answers: result.after, complete: result.complete, currentPage: result.next });
       if (!saved) return reply.code(303).redirect(`${base(f)}/done`);
-      const shownAt = Number(form._shown_at);
-      if (Number.isFinite(shownAt)) {
-        await recordPageTime(db, response.id, page.id, Math.min(MAX_PAGE_MS, Math.max(0, deps.now().getTime() - shownAt)));
-      }
+      const spent = pageTime(form._shown_at, deps.now());
+      if (spent !== undefined) await recordPageTime(db, response.id, page.id, spent);
 
-      if (saving) {
+      if (result.saving) {
         if (response.invitation_id !== null) {
           return reply.render('error.njk', { title: 'Your answers are saved', message: 'Use the link in your invitation to come back and finish the survey.' });
         }
         return reply.code(303).redirect(`${base(f)}/code?saved=1`);
       }
-      return reply.code(303).redirect(nextPage === 'check' ? `${base(f)}/check` : pageHref(f, nextPage));
+      return reply.code(303).redirect(result.next === CHECK ? `${base(f)}/check` : pageHref(f, result.next));
     },
   );
 
   // ---- check answers, submit, thank you ----------------------------------------------------------
 
   /** Required questions that are shown but unanswered, as errors that link to their page. */
-  function missingAnswers(f: Fielded, answers: Record<string, AnswerValue>) {
+  function missingAnswers(f: Fielded, answers: Answers) {
     return missingRequired(f.instrument, answers).map(({ page, question }) => ({
       text: `${question.text}: answer this question before sending`,
       href: `${pageHref(f, page.id)}?return=check`,
     }));
   }
 
-  async function renderCheck(reply: FastifyReply, f: Fielded, answers: Record<string, AnswerValue>, errors: { text: string; href: string }[] = []) {
+  async function renderCheck(reply: FastifyReply, f: Fielded, answers: Answers, errors: { text: string; href: string }[] = []) {
     const pages = visiblePages(f.instrument, answers);
     const { shown } = visibility(f.instrument, answers);
     return reply.render('check.njk', {
