@@ -23,7 +23,6 @@ import {
   submitResponse,
 } from '../../store/responses.ts';
 import { WAVE_NAME_PATTERN } from '../../store/waves.ts';
-import type { RouteDeps } from '../app.ts';
 import type { Fielded } from '../fielded.ts';
 import { HttpError } from '../http-error.ts';
 import {
@@ -68,13 +67,13 @@ const longDate = (date: Date) => `${date.getUTCDate()} ${MONTHS[date.getUTCMonth
 /** What each part of a survey's address may be; anything else is no survey, refused before SQL sees it. */
 const PARAM_PATTERNS: Record<string, RegExp> = { instrument: SLUG_PATTERN, wave: WAVE_NAME_PATTERN, page: SLUG_PATTERN };
 
-export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
-  const { store, cache } = deps;
-  const db = store.db;
-  const lookupLimit = { rateLimit: { max: deps.lookupsPerMinute, timeWindow: '1 minute' } };
+export async function respondRoutes(fastify: FastifyInstance) {
+  const { settings, instruments: cache } = fastify;
+  const db = fastify.store.db;
+  const lookupLimit = { rateLimit: { max: settings.lookupsPerMinute, timeWindow: '1 minute' } };
   const startLimit = {
     rateLimit: {
-      max: deps.startsPerMinute,
+      max: settings.startsPerMinute,
       timeWindow: '1 minute',
       errorResponseBuilder: () =>
         new HttpError(429, 'Please wait a minute', 'Many surveys have been started from your network in the last minute. Wait a minute, then select “Start now” again.'),
@@ -91,7 +90,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   });
 
   function requireOpen(found: Fielded): Fielded {
-    const state = availability(found.wave, deps.now());
+    const state = availability(found.wave, fastify.now());
     if (state === 'not-yet-open') {
       throw new HttpError(403, 'This survey is not open yet', `“${found.instrument.title}” opens on ${longDate(new Date(found.wave.opens_at))}. Come back then, using the same link.`);
     }
@@ -125,7 +124,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
    */
   async function saveUnlessSent(id: string, progress: Parameters<typeof saveProgress>[2]): Promise<ResponseRow | undefined> {
     try {
-      return await saveProgress(db, id, progress, deps.now());
+      return await saveProgress(db, id, progress, fastify.now());
     } catch (error) {
       if (error instanceof ResponseError) return undefined;
       throw error;
@@ -133,7 +132,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
   }
 
   function setResponseCookie(reply: FastifyReply, f: Fielded, responseId: string) {
-    reply.setCookie(RESPONSE_COOKIE, responseId, { path: base(f), httpOnly: true, sameSite: 'lax', signed: true, secure: deps.secureCookies });
+    reply.setCookie(RESPONSE_COOKIE, responseId, { path: base(f), httpOnly: true, sameSite: 'lax', signed: true, secure: settings.secureCookies });
   }
 
   /**
@@ -213,8 +212,8 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       id,
       waveId: f.wave.id,
       instrumentVersionId: f.version.id,
-      resumeCodeHash: hashResumeCode(resumeCodeFor(deps.secret, id)),
-      startedAt: deps.now(),
+      resumeCodeHash: hashResumeCode(resumeCodeFor(settings.secret, id)),
+      startedAt: fastify.now(),
     });
     if (!response) throw new HttpError(409, 'Please try again', 'We could not start your response. Go back and select “Start now” again.');
     setResponseCookie(reply, f, response.id);
@@ -228,7 +227,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     if (!current) return reply;
     const { f, response } = current;
     if (response.invitation_id !== null) return reply.code(303).redirect(resumeHref(f, response));
-    const code = resumeCodeFor(deps.secret, response.id);
+    const code = resumeCodeFor(settings.secret, response.id);
     const hash = hashResumeCode(code);
     // A response started before codes were derived has another code; this one replaces it.
     const replaced = response.resume_code_hash !== hash;
@@ -287,7 +286,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     if (!response) {
       // Two clicks on the same link race here; the unique invitation column lets exactly one in.
       response =
-        (await startResponse(db, { waveId: f.wave.id, instrumentVersionId: f.version.id, invitationId: invitation.id, startedAt: deps.now() })) ??
+        (await startResponse(db, { waveId: f.wave.id, instrumentVersionId: f.version.id, invitationId: invitation.id, startedAt: fastify.now() })) ??
         (await findResponseByInvitation(db, invitation.id));
       const prefilled = response && invitationAnswers(f.instrument, invitation.attributes, stored(response));
       if (response && prefilled) {
@@ -329,7 +328,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       questions: asked.map(questionView),
       values: ctx.values,
       csrf: ctx.csrf,
-      shownAt: deps.now().getTime(),
+      shownAt: fastify.now().getTime(),
       asked: asked.map((q) => q.id).join(' '),
       followUp: ctx.followUp ?? false,
       ...(ctx.errors ?? {}),
@@ -385,7 +384,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
 
       const saved = await saveUnlessSent(response.id, { answers: result.after, complete: result.complete, currentPage: result.next });
       if (!saved) return reply.code(303).redirect(`${base(f)}/done`);
-      const spent = pageTime(form._shown_at, deps.now());
+      const spent = pageTime(form._shown_at, fastify.now());
       if (spent !== undefined) await recordPageTime(db, response.id, page.id, spent);
 
       if (result.saving) {
@@ -432,7 +431,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
     // Nearly every submission is complete and on time: the database checks and records it in one
     // statement. Anything else takes the path below, which says what is wrong.
     const id = responseIdOf(request);
-    if (id && (await submitIfReady(db, { responseId: id, instrumentId: request.params.instrument, waveName: request.params.wave, at: deps.now() }))) {
+    if (id && (await submitIfReady(db, { responseId: id, instrumentId: request.params.instrument, waveName: request.params.wave, at: fastify.now() }))) {
       reply.clearCookie(RESPONSE_COOKIE, { path });
       return reply.code(303).redirect(`${path}/done`);
     }
@@ -443,7 +442,7 @@ export async function respondRoutes(fastify: FastifyInstance, deps: RouteDeps) {
       const missing = missingAnswers(f, answers);
       if (missing.length > 0) return renderCheck(reply.code(422), f, answers, missing);
       // However many of these arrive at once, the database moves the response exactly once.
-      await submitResponse(db, response.id, deps.now());
+      await submitResponse(db, response.id, fastify.now());
     }
     reply.clearCookie(RESPONSE_COOKIE, { path: base(f) });
     return reply.code(303).redirect(`${base(f)}/done`);
