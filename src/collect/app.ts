@@ -13,8 +13,8 @@ import { external } from './plugins/external.ts';
 import { settings, type SettingsOptions } from './plugins/settings.ts';
 import { store } from './plugins/store.ts';
 import { views } from './plugins/views.ts';
-import { homeRoutes } from './routes/home.ts';
-import { respondRoutes } from './routes/respond.ts';
+import { homeRoutes } from './routes/home/index.ts';
+import { respondRoutes } from './routes/respond/index.ts';
 
 export interface AppOptions extends SettingsOptions {
   store: Store;

@@ -9,9 +9,14 @@ import type { AnswerValue } from '../instrument/evaluate.ts';
 import { prefillAnswers } from '../instrument/prefill.ts';
 import type { Instrument, Page } from '../instrument/schema.ts';
 import { missingRequired, visibility, visiblePages } from '../instrument/visibility.ts';
-import type { WaveRow } from '../store/database.ts';
+import type { ResponseRow, WaveRow } from '../store/database.ts';
 
 export type Answers = Record<string, AnswerValue>;
+
+/** The answers stored with a response (checked against its instrument when they were saved). */
+export function answersOf(response: Pick<ResponseRow, 'answers'>): Answers {
+  return (response.answers ?? {}) as Answers;
+}
 
 /** The step after the last page, as `current_page` stores it: the check-answers page. */
 export const CHECK = 'check';

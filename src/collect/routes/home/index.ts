@@ -1,7 +1,7 @@
 /** `GET /`: the surveys open now that anyone may start and that are listed. */
 import type { FastifyInstance } from 'fastify';
-import { listListedOpenWaves } from '../../store/waves.ts';
-import { isOpen } from '../journey.ts';
+import { listListedOpenWaves } from '../../../store/waves.ts';
+import { isOpen } from '../../journey.ts';
 
 export async function homeRoutes(fastify: FastifyInstance) {
   fastify.get('/', async (_request, reply) => {
