@@ -14,6 +14,6 @@ export async function homeRoutes(fastify: FastifyInstance) {
         wave: row.name,
         href: `/s/${encodeURIComponent(row.instrument_id)}/${encodeURIComponent(row.name)}`,
       }));
-    return reply.render('home.njk', { title: 'Open surveys', surveys });
+    return reply.render('home/index.njk', { title: 'Open surveys', surveys });
   });
 }

@@ -32,7 +32,7 @@ export async function pageRoutes(fastify: FastifyInstance) {
     const position = pagePosition(f.instrument, ctx.answers, page.id);
     const asked = page.questions.filter((q) => ctx.askedIds.includes(q.id));
     const back = position.previous === undefined ? surveyHref(f) : pageHref(f, position.previous);
-    return reply.render('page.njk', {
+    return reply.render('respond/page.njk', {
       title: page.title,
       surveyTitle: f.instrument.title,
       progress: { current: position.number, total: position.total },

@@ -32,12 +32,12 @@ export async function resumeRoutes(fastify: FastifyInstance) {
       }
     }
     const saved = request.query.saved === '1';
-    return reply.render('resume-code.njk', { title: saved ? 'Your answers are saved' : 'Your resume code', code, saved, replaced, nextHref: resumeHref(f, response) });
+    return reply.render('respond/resume-code.njk', { title: saved ? 'Your answers are saved' : 'Your resume code', code, saved, replaced, nextHref: resumeHref(f, response) });
   });
 
   fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave/resume', async (request, reply) => {
     const f = await fielded(fastify, request.params);
-    return reply.render('resume.njk', { title: 'Continue with a resume code', base: surveyHref(f), code: '', csrf: await reply.generateCsrf() });
+    return reply.render('respond/resume.njk', { title: 'Continue with a resume code', base: surveyHref(f), code: '', csrf: await reply.generateCsrf() });
   });
 
   fastify.post<{ Params: SurveyParams }>(
@@ -48,7 +48,7 @@ export async function resumeRoutes(fastify: FastifyInstance) {
       const form = formOf(request.body);
       const typed = typeof form.code === 'string' ? form.code : '';
       const again = async (status: number, message: string) =>
-        reply.code(status).render('resume.njk', {
+        reply.code(status).render('respond/resume.njk', {
           title: 'Continue with a resume code',
           base: surveyHref(f),
           code: typed,

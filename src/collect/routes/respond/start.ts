@@ -19,7 +19,7 @@ export async function startRoutes(fastify: FastifyInstance) {
     if (response?.status === 'submitted') return reply.code(303).redirect(`${surveyHref(f)}/done`);
     const inProgress = response?.status === 'in_progress' ? response : undefined;
     if (!inProgress) requireOpenToAll(f);
-    return reply.render('start.njk', {
+    return reply.render('respond/start.njk', {
       title: f.instrument.title,
       intro: f.instrument.intro.split(/\n\s*\n/).filter((p) => p.trim() !== ''),
       pageCount: f.instrument.pages.length,

@@ -20,7 +20,7 @@ function missingAnswers(f: Fielded, answers: Answers) {
 async function renderCheck(reply: FastifyReply, f: Fielded, answers: Answers, errors: { text: string; href: string }[] = []) {
   const pages = visiblePages(f.instrument, answers);
   const { shown } = visibility(f.instrument, answers);
-  return reply.render('check.njk', {
+  return reply.render('respond/check.njk', {
     title: 'Check your answers before sending them',
     base: surveyHref(f),
     backHref: pages.length > 0 ? pageHref(f, pages[pages.length - 1]!.id) : surveyHref(f),
@@ -65,6 +65,6 @@ export async function submitRoutes(fastify: FastifyInstance) {
   fastify.get<{ Params: SurveyParams }>('/s/:instrument/:wave/done', async (request, reply) => {
     const found = await fastify.instruments.fielded(db, request.params.instrument, request.params.wave);
     if (!found) throw new HttpError(404, 'Survey not found', 'There is no survey at this address.');
-    return reply.render('done.njk', { title: 'Thank you', surveyTitle: found.instrument.title });
+    return reply.render('respond/done.njk', { title: 'Thank you', surveyTitle: found.instrument.title });
   });
 }
