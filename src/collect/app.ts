@@ -29,7 +29,8 @@ export const app = fp(
     await fastify.register(views);
     await fastify.register(errors);
 
-    // The areas, each a plugin of its own.
+    // The areas, each an encapsulated plugin of its own: a new one is one more line, such as
+    // `await fastify.register(adminRoutes, { prefix: '/admin' })`.
     await fastify.register(homeRoutes);
     await fastify.register(respondRoutes);
   },
