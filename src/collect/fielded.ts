@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { Instrument } from '../instrument/schema.ts';
 import type { Database, InstrumentVersionRow, WaveRow } from '../store/database.ts';
 import { getInstrumentVersion } from '../store/instrument-versions.ts';
-import { findWave } from '../store/waves.ts';
+import { findWave, getWave } from '../store/waves.ts';
 
 export interface Fielded {
   wave: WaveRow;
@@ -37,14 +37,9 @@ export class InstrumentCache {
   }
 
   async fieldedById(db: Kysely<Database>, waveId: number): Promise<Fielded | undefined> {
-    const wave = await db.selectFrom('waves').selectAll().where('id', '=', waveId).executeTakeFirst();
+    const wave = await getWave(db, waveId);
     if (!wave) return undefined;
     const found = await this.get(db, wave.instrument_version_id);
     return found && { wave, ...found };
   }
-}
-
-/** Open means open now: status open, and inside the period if it has an end. */
-export function isOpen(wave: Pick<WaveRow, 'status' | 'opens_at' | 'closes_at'>, now: Date): boolean {
-  return wave.status === 'open' && new Date(wave.opens_at) <= now && (wave.closes_at === null || new Date(wave.closes_at) > now);
 }

@@ -4,6 +4,8 @@
  * invalid UTF-8 was not sent by our pages: it is refused with a 400 instead of being "repaired"
  * into replacement characters and stored.
  */
+import type { FormValues } from '../instrument/answers.ts';
+
 export class FormEncodingError extends Error {
   readonly statusCode = 400;
   readonly code = 'TAPESTRY_BAD_FORM_ENCODING';
@@ -35,4 +37,10 @@ export function parseForm(body: string): Record<string, string | string[]> {
     else form[name] = [existing, value];
   });
   return form;
+}
+
+/** A parsed request body as the form it is; a request with no body has an empty form. */
+export function formOf(body: unknown): FormValues {
+  if (body === null || typeof body !== 'object') return {};
+  return body as FormValues;
 }

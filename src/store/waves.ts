@@ -55,6 +55,10 @@ export function findWave(db: Kysely<Database>, instrumentId: string, name: strin
   return db.selectFrom('waves').selectAll().where('instrument_id', '=', instrumentId).where('name', '=', name).executeTakeFirst();
 }
 
+export function getWave(db: Kysely<Database>, id: number): Promise<WaveRow | undefined> {
+  return db.selectFrom('waves').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 /** Open waves that the home page lists: open, listed, and anyone may start them. */
 export function listListedOpenWaves(db: Kysely<Database>) {
   return db

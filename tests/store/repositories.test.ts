@@ -6,7 +6,7 @@ import { findInstrumentVersion, listInstrumentVersions, publishInstrument, Versi
 import { createInvitations, findInvitationByToken, hashToken } from '../../src/store/invitations.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { getResponse, listResponses, recordPageTime, saveProgress, startResponse, submitIfReady, submitResponse } from '../../src/store/responses.ts';
-import { closeWave, ensureOpenWave, findWave, openWave, WaveError } from '../../src/store/waves.ts';
+import { closeWave, ensureOpenWave, findWave, getWave, openWave, WaveError } from '../../src/store/waves.ts';
 import { backend, openTestStore, type TestStore } from '../support/store.ts';
 
 function instrument(version: string, optionLabel = 'Public') {
@@ -78,10 +78,12 @@ describe(`the store's repositories on ${backend}`, () => {
   });
 
   describe('waves', () => {
-    it('opens a wave on a version and finds it by instrument and name', async () => {
+    it('opens a wave on a version and finds it by instrument and name, and by its id', async () => {
       const wave = await openWave(store.db, { instrumentId: 'demo', instrumentVersionId: versionId, name: '2010', opensAt: new Date('2010-09-01T00:00:00Z') });
       expect(wave.status).toBe('open');
       expect((await findWave(store.db, 'demo', '2010'))!.id).toBe(wave.id);
+      expect(await getWave(store.db, wave.id)).toEqual(wave);
+      expect(await getWave(store.db, wave.id + 1000)).toBeUndefined();
       waveId = wave.id;
     });
 

@@ -1,13 +1,12 @@
 /** `GET /`: the surveys open now that anyone may start and that are listed. */
 import type { FastifyInstance } from 'fastify';
-import type { RouteDeps } from '../app.ts';
-import { listListedOpenWaves } from '../../store/waves.ts';
-import { isOpen } from '../fielded.ts';
+import { listListedOpenWaves } from '../../../store/waves.ts';
+import { isOpen } from '../../journey.ts';
 
-export async function homeRoutes(fastify: FastifyInstance, deps: RouteDeps) {
+export async function homeRoutes(fastify: FastifyInstance) {
   fastify.get('/', async (_request, reply) => {
-    const rows = await listListedOpenWaves(deps.store.db);
-    const now = deps.now();
+    const rows = await listListedOpenWaves(fastify.store.db);
+    const now = fastify.now();
     const surveys = rows
       .filter((row) => isOpen(row, now))
       .map((row) => ({
@@ -15,6 +14,6 @@ export async function homeRoutes(fastify: FastifyInstance, deps: RouteDeps) {
         wave: row.name,
         href: `/s/${encodeURIComponent(row.instrument_id)}/${encodeURIComponent(row.name)}`,
       }));
-    return reply.render('home.njk', { title: 'Open surveys', surveys });
+    return reply.render('home/index.njk', { title: 'Open surveys', surveys });
   });
 }

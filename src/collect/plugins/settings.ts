@@ -1,0 +1,71 @@
+/**
+ * The service's settings and clock, as decorations: `fastify.settings` and `fastify.now()`. Each
+ * setting's default is decided here, once, from what the process passed to the app.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** What the process may set; everything but the secret has a default. */
+export interface SettingsOptions {
+  /** Signs cookies and CSRF secrets; shared by every instance (see `cookieSecret`). */
+  secret: string;
+  serviceName?: string;
+  now?: () => Date;
+  /** Look-ups of invitation tokens and resume codes allowed per client per minute. */
+  lookupsPerMinute?: number;
+  /** Anonymous responses a client may start per minute. */
+  startsPerMinute?: number;
+  /**
+   * redis://… — where rate-limit counters live when several instances serve one study, so that a
+   * client's limit holds across them. Without it, each instance counts in its own memory.
+   */
+  redisUrl?: string;
+  /** Prefix of the counters' keys in Redis (tests give each app its own). */
+  rateLimitPrefix?: string;
+  /**
+   * Mark every cookie `Secure`. Without it a cookie is `Secure` when its request came over HTTPS,
+   * which behind a proxy Fastify learns from a trusted X-Forwarded-Proto.
+   */
+  secureCookies?: boolean;
+}
+
+export interface ServiceSettings {
+  /** The service's secret: cookies are signed and resume codes derived with it. */
+  secret: string;
+  serviceName: string;
+  lookupsPerMinute: number;
+  startsPerMinute: number;
+  redisUrl: string | undefined;
+  rateLimitPrefix: string;
+  /** As @fastify/cookie takes it: always, or 'auto' for requests that came over HTTPS. */
+  secureCookies: true | 'auto';
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    settings: Readonly<ServiceSettings>;
+    /** The service's clock: tests fix it, so that opening and closing times can be tried. */
+    now(): Date;
+  }
+}
+
+export function serviceSettings(options: SettingsOptions): ServiceSettings {
+  return {
+    secret: options.secret,
+    serviceName: options.serviceName ?? 'tapestry surveys',
+    lookupsPerMinute: options.lookupsPerMinute ?? 30,
+    // Enough for a team filling the survey in together behind one office address.
+    startsPerMinute: options.startsPerMinute ?? 20,
+    redisUrl: options.redisUrl,
+    rateLimitPrefix: options.rateLimitPrefix ?? 'tapestry-rate-limit-',
+    secureCookies: options.secureCookies ? true : 'auto',
+  };
+}
+
+export const settings = fp(
+  async function settingsPlugin(fastify: FastifyInstance, options: SettingsOptions) {
+    fastify.decorate('settings', Object.freeze(serviceSettings(options)));
+    fastify.decorate('now', options.now ?? (() => new Date()));
+  },
+  { name: 'tapestry-settings', fastify: '5.x' },
+);
