@@ -8,11 +8,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Store } from '../store/open.ts';
+import { auth } from './plugins/auth.ts';
 import { errors } from './plugins/errors.ts';
 import { external } from './plugins/external.ts';
 import { settings, type SettingsOptions } from './plugins/settings.ts';
 import { store } from './plugins/store.ts';
 import { views } from './plugins/views.ts';
+import { adminRoutes } from './routes/admin/index.ts';
 import { homeRoutes } from './routes/home/index.ts';
 import { respondRoutes } from './routes/respond/index.ts';
 
@@ -28,11 +30,13 @@ export const app = fp(
     await fastify.register(external);
     await fastify.register(views);
     await fastify.register(errors);
+    await fastify.register(auth);
 
     // The areas, each an encapsulated plugin of its own: a new one is one more line, such as
     // `await fastify.register(adminRoutes, { prefix: '/admin' })`.
     await fastify.register(homeRoutes);
     await fastify.register(respondRoutes);
+    await fastify.register(adminRoutes, { prefix: '/admin' });
   },
   { name: 'tapestry-app', fastify: '5.x' },
 );

@@ -11,10 +11,12 @@ export interface Page {
   html: string;
   $: cheerio.CheerioAPI;
   location?: string;
+  /** The cookies this response set, with their attributes. */
+  cookies: LightMyRequestResponse['cookies'];
 }
 
 export class Browser {
-  private readonly cookies = new Map<string, string>();
+  readonly cookies = new Map<string, string>();
   constructor(private readonly app: FastifyInstance) {}
 
   private remember(response: LightMyRequestResponse) {
@@ -31,7 +33,7 @@ export class Browser {
   private page(url: string, response: LightMyRequestResponse): Page {
     this.remember(response);
     const location = typeof response.headers.location === 'string' ? response.headers.location : undefined;
-    return { status: response.statusCode, url, html: response.body, $: cheerio.load(response.body), ...(location ? { location } : {}) };
+    return { status: response.statusCode, url, html: response.body, $: cheerio.load(response.body), cookies: response.cookies, ...(location ? { location } : {}) };
   }
 
   async get(url: string): Promise<Page> {

@@ -39,7 +39,7 @@ export async function prepareStore(store: Store) {
   return { versionIds, waveIds };
 }
 
-export async function startSurveyApp(options: { lookupsPerMinute?: number; startsPerMinute?: number; bodyLimit?: number } = {}): Promise<SurveyApp> {
+export async function startSurveyApp(options: { lookupsPerMinute?: number; startsPerMinute?: number; signInsPerMinute?: number; bodyLimit?: number } = {}): Promise<SurveyApp> {
   const store = await openTestStore();
   const { versionIds, waveIds } = await prepareStore(store);
   const clock = { now: new Date('2010-09-15T10:00:00Z') };

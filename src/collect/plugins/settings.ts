@@ -15,6 +15,8 @@ export interface SettingsOptions {
   lookupsPerMinute?: number;
   /** Anonymous responses a client may start per minute. */
   startsPerMinute?: number;
+  /** Attempts to sign in to the workspace allowed per client per minute. */
+  signInsPerMinute?: number;
   /**
    * redis://… — where rate-limit counters live when several instances serve one study, so that a
    * client's limit holds across them. Without it, each instance counts in its own memory.
@@ -35,6 +37,7 @@ export interface ServiceSettings {
   serviceName: string;
   lookupsPerMinute: number;
   startsPerMinute: number;
+  signInsPerMinute: number;
   redisUrl: string | undefined;
   rateLimitPrefix: string;
   /** As @fastify/cookie takes it: always, or 'auto' for requests that came over HTTPS. */
@@ -56,6 +59,8 @@ export function serviceSettings(options: SettingsOptions): ServiceSettings {
     lookupsPerMinute: options.lookupsPerMinute ?? 30,
     // Enough for a team filling the survey in together behind one office address.
     startsPerMinute: options.startsPerMinute ?? 20,
+    // Enough for a typing mistake or two, far too few for guessing; accounts lock after five anyway.
+    signInsPerMinute: options.signInsPerMinute ?? 10,
     redisUrl: options.redisUrl,
     rateLimitPrefix: options.rateLimitPrefix ?? 'tapestry-rate-limit-',
     secureCookies: options.secureCookies ? true : 'auto',
