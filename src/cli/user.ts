@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { AccountError, createAccount, emailProblem, findAccountByEmail, isRole, listAccounts, removeAccount, setAccountAccess, writePasswordHash, type Account } from '../store/accounts.ts';
+import { accessChangedEntry, accountAddedEntry, accountRemovedEntry, describeAccess, passwordLinkEntry } from '../store/account-audit.ts';
 import { appendAudit } from '../store/audit.ts';
 import { ROLES, type Database, type Role } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
@@ -22,14 +23,6 @@ const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 
 const iso = (at: Date) => at.toISOString().replace('.000Z', 'Z');
 const repeatable = (value: string, all: string[]) => [...all, value];
-
-/** "editor of every instrument", "analyst of leadership-individual and leadership-organisational". */
-export function describeAccess(account: Pick<Account, 'role' | 'instruments'>): string {
-  const { instruments } = account;
-  if (instruments.length === 0) return `${account.role} of every instrument`;
-  const list = instruments.length === 1 ? instruments[0]! : `${instruments.slice(0, -1).join(', ')} and ${instruments[instruments.length - 1]}`;
-  return `${account.role} of ${list}`;
-}
 
 function checkedEmail(email: string): string {
   const problem = emailProblem(email);
@@ -126,13 +119,7 @@ export function userCommand(program: Command, io: Io): void {
           const account = await createAccount(trx, { email, role, instruments: opts.instrument, now: io.now() });
           if (passwordHash) await writePasswordHash(trx, account.id, passwordHash, io.now());
           const link = passwordHash ? undefined : await createPasswordToken(trx, account.id, io.now());
-          await appendAudit(trx, {
-            ...commandActor(io),
-            at: io.now(),
-            action: 'account-added',
-            summary: `added ${account.email}, ${describeAccess(account)}${passwordHash ? ', with a password' : ', with a set-password link'}`,
-            details: { account_id: account.id, email: account.email, role: account.role, instruments: account.instruments, password: passwordHash ? 'set' : 'link' },
-          });
+          await appendAudit(trx, accountAddedEntry(commandActor(io), io.now(), account, passwordHash ? 'set' : 'link'));
           return { account, link };
         });
         io.out(`added  ${account.email}: ${describeAccess(account)}${link ? '' : ', password set'}\n`);
@@ -180,13 +167,7 @@ export function userCommand(program: Command, io: Io): void {
         await migrateToLatest(store);
         const removed = await inTransaction(store, async (trx) => {
           const account = await removeAccount(trx, (await existing(trx, email)).id);
-          await appendAudit(trx, {
-            ...commandActor(io),
-            at: io.now(),
-            action: 'account-removed',
-            summary: `removed ${account.email} (${describeAccess(account)})`,
-            details: { account_id: account.id, email: account.email, role: account.role, instruments: account.instruments },
-          });
+          await appendAudit(trx, accountRemovedEntry(commandActor(io), io.now(), account));
           return account;
         });
         io.out(`removed  ${removed.email} (${describeAccess(removed)})\n`);
@@ -210,13 +191,7 @@ export function userCommand(program: Command, io: Io): void {
         const change = await inTransaction(store, async (trx) => {
           const { before, after } = await setAccountAccess(trx, (await existing(trx, email)).id, { role, instruments });
           if (describeAccess(before) === describeAccess(after)) return { before, after, changed: false };
-          await appendAudit(trx, {
-            ...commandActor(io),
-            at: io.now(),
-            action: 'role-changed',
-            summary: `${after.email}: ${describeAccess(before)} → ${describeAccess(after)}`,
-            details: { account_id: after.id, email: after.email, before: { role: before.role, instruments: before.instruments }, after: { role: after.role, instruments: after.instruments } },
-          });
+          await appendAudit(trx, accessChangedEntry(commandActor(io), io.now(), before, after));
           return { before, after, changed: true };
         });
         if (!change.changed) return io.out(`unchanged  ${change.after.email}: already ${describeAccess(change.after)}\n`);
@@ -240,13 +215,12 @@ export function userCommand(program: Command, io: Io): void {
           const account = await existing(trx, email);
           if (passwordHash) await writePasswordHash(trx, account.id, passwordHash, io.now());
           const link = passwordHash ? undefined : await createPasswordToken(trx, account.id, io.now());
-          await appendAudit(trx, {
-            ...commandActor(io),
-            at: io.now(),
-            action: passwordHash ? 'password-set' : 'password-link-created',
-            summary: passwordHash ? `set the password of ${account.email}, signing it out everywhere` : `made a set-password link for ${account.email}`,
-            details: { account_id: account.id, email: account.email },
-          });
+          await appendAudit(
+            trx,
+            passwordHash
+              ? { ...commandActor(io), at: io.now(), action: 'password-set', summary: `set the password of ${account.email}, signing it out everywhere`, details: { account_id: account.id, email: account.email } }
+              : passwordLinkEntry(commandActor(io), io.now(), account),
+          );
           return link;
         });
         if (link) printLink(io, base!, link);

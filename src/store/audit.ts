@@ -3,7 +3,7 @@
  * refuses UPDATE, DELETE and TRUNCATE on the table (migration 0004). Write a change's row with
  * the same transaction as the change, so that the log and the study never disagree.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AuditAction, AuditRow, Database } from './database.ts';
 
 /** Who acted: an account's e-mail address, or the command line and the system user who ran it. */
@@ -37,6 +37,8 @@ export interface AuditEntry extends Actor {
 
 export interface AuditFilters {
   instrumentId?: string | undefined;
+  /** Entries about one of these instruments only (an account limited to them sees no others). */
+  instrumentIds?: readonly string[] | undefined;
   /** Entries at or after this moment. */
   since?: Date | undefined;
   action?: AuditAction | undefined;
@@ -101,6 +103,10 @@ export async function appendAudit(db: Kysely<Database>, entry: NewAuditEntry): P
 function filtered(db: Kysely<Database>, filters: AuditFilters) {
   let query = db.selectFrom('audit_log');
   if (filters.instrumentId !== undefined) query = query.where('instrument_id', '=', filters.instrumentId);
+  if (filters.instrumentIds !== undefined) {
+    const ids = [...filters.instrumentIds];
+    query = ids.length === 0 ? query.where(sql<boolean>`false`) : query.where('instrument_id', 'in', ids);
+  }
   if (filters.since !== undefined) query = query.where('at', '>=', filters.since);
   if (filters.action !== undefined) query = query.where('action', '=', filters.action);
   if (filters.actor !== undefined) query = query.where('actor', '=', filters.actor);
