@@ -46,9 +46,9 @@ export function serveCommand(program: Command, io: Io): void {
           await migrateToLatest(store);
           const rows = await publishAll(io, store, loaded);
           await openWaves(io, store, rows, String(io.now().getUTCFullYear()));
+          server = await buildServer({ store, logger: io.env.LOG !== '0', trustProxy, secureCookies, redisUrl });
           // From here on, commands such as `tapestry wave` or `publish` go through this process.
           await store.share();
-          server = await buildServer({ store, logger: io.env.LOG !== '0', trustProxy, secureCookies, redisUrl });
           // The server closes itself and then the store with grace on a signal.
           const { address, closed } = await serve(server, store, port, host);
           io.out(`serving surveys at ${address.replace('127.0.0.1', 'localhost')}\n`);

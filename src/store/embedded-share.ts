@@ -100,40 +100,23 @@ export interface Sharing {
 }
 
 /**
- * Serves `pglite` on a socket in `dataDir/socket/` (or, when that path is too long for a socket, in
- * a private temporary directory). The caller holds the data directory's lock, so a socket left
- * there by a process that died is its to remove.
+ * Serves `pglite` on a socket in `dataDir/socket/`, or in a private temporary directory when that
+ * path is too long for a socket or its file system will not hold one. The caller holds the data
+ * directory's lock, so a socket left there by a process that died is its to remove.
  */
 export async function shareSession(pglite: PGlite, gate: SessionGate, dataDir: string, options: { idleMs?: number; logger?: StoreLogger } = {}): Promise<Sharing> {
   const idleMs = options.idleMs ?? HOLD_IDLE_MS;
   const logger = options.logger ?? { warn: () => undefined };
-  let socketDir = join(dataDir, 'socket');
-  if (Buffer.byteLength(join(socketDir, SOCKET_NAME)) > MAX_SOCKET_PATH) {
-    socketDir = mkdtempSync(join(tmpdir(), 'tapestry-'));
-  } else {
-    rmSync(socketDir, { recursive: true, force: true });
-    mkdirSync(socketDir, { mode: 0o700 });
-  }
-  // mkdir's mode passes through the umask, and mkdtemp's is 0700 already; this only makes sure.
-  chmodSync(socketDir, 0o700);
-  const socket = join(socketDir, SOCKET_NAME);
   const clients = new Set<Client>();
   const server = createServer((connection) => {
     const client = new Client(connection, pglite, gate, idleMs, logger);
     clients.add(client);
     void client.done.then(() => clients.delete(client));
   });
-  try {
-    await listen(server, socket);
-    chmodSync(socket, 0o600);
-  } catch (error) {
-    server.close();
-    rmSync(socketDir, { recursive: true, force: true });
-    throw error;
-  }
+  const socketDir = await listenPrivately(server, dataDir);
   let stopping: Promise<void> | undefined;
   return {
-    socket,
+    socket: join(socketDir, SOCKET_NAME),
     stop: () =>
       (stopping ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -143,6 +126,42 @@ export async function shareSession(pglite: PGlite, gate: SessionGate, dataDir: s
         rmSync(socketDir, { recursive: true, force: true });
       })()),
   };
+}
+
+/** Listens in the first directory that takes a socket, made so that only this user may enter it; returns it. */
+async function listenPrivately(server: Server, dataDir: string): Promise<string> {
+  const inDataDir = join(dataDir, 'socket');
+  const candidates: (() => string)[] = [];
+  if (Buffer.byteLength(join(inDataDir, SOCKET_NAME)) <= MAX_SOCKET_PATH) {
+    candidates.push(() => {
+      rmSync(inDataDir, { recursive: true, force: true });
+      mkdirSync(inDataDir, { mode: 0o700 });
+      return inDataDir;
+    });
+  }
+  candidates.push(() => mkdtempSync(join(tmpdir(), 'tapestry-')));
+  let failure: unknown;
+  for (const make of candidates) {
+    const dir = make();
+    try {
+      // mkdir's mode passes through the umask, and mkdtemp's is 0700 already; this only makes sure.
+      chmodSync(dir, 0o700);
+      await listen(server, join(dir, SOCKET_NAME));
+    } catch (error) {
+      failure = error;
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    try {
+      chmodSync(join(dir, SOCKET_NAME), 0o600);
+      return dir;
+    } catch (error) {
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  throw failure;
 }
 
 function listen(server: Server, path: string): Promise<void> {

@@ -234,8 +234,15 @@ async function openPglite(dataDir: string, throughHolder: boolean, timeouts: Dat
   const share = async () => {
     // Windows has no Unix socket directories with a mode to keep other users out.
     if (sharing || closing || process.platform === 'win32') return;
-    sharing = await shareSession(pglite, gate, dir, { logger });
-    lock.advertise(sharing.socket);
+    // Sharing is a convenience: a holder that cannot share still holds, as holders did before.
+    try {
+      sharing = await shareSession(pglite, gate, dir, { logger });
+      lock.advertise(sharing.socket);
+    } catch (err) {
+      logger.warn({ err }, 'could not share the embedded database: other tapestry commands are refused while this process holds it');
+      await sharing?.stop();
+      sharing = undefined;
+    }
   };
   const close = () =>
     (closing ??= (async () => {

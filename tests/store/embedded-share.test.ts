@@ -81,6 +81,20 @@ describe('the embedded database shared on a socket', () => {
     expect((await client.query<{ n: number }>('select count(*)::int as n from waves')).rows).toEqual([{ n: 0 }]);
   });
 
+  it('puts the socket in a private temporary directory when the data directory is too deep for one, and removes it on close', async () => {
+    const dataDir = join(tempDir(), 'a-directory-name-long-enough-that-a-socket-path-inside-it-would-not-fit-in-sun_path');
+    const store = await openStore({ dataDir });
+    cleanups.push(() => store.close());
+    await store.share();
+    const socket = (JSON.parse(readFileSync(join(dataDir, 'lock.owner.json'), 'utf8')) as { socket: string }).socket;
+    expect(socket.startsWith(join(tmpdir(), 'tapestry-'))).toBe(true);
+    expect(statSync(join(socket, '..')).mode & 0o777).toBe(0o700);
+    const client = await connect(socket);
+    expect((await client.query<{ n: number }>('select 1 as n')).rows).toEqual([{ n: 1 }]);
+    await store.close();
+    expect(existsSync(join(socket, '..'))).toBe(false);
+  });
+
   it("keeps the holder's own queries out of a client's open transaction until it ends", async () => {
     const { store, socket } = await sharedStore();
     const client = await connect(socket);
