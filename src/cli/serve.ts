@@ -47,12 +47,14 @@ export function serveCommand(program: Command, io: Io): void {
           const rows = await publishAll(io, store, loaded);
           await openWaves(io, store, rows, String(io.now().getUTCFullYear()));
           server = await buildServer({ store, logger: io.env.LOG !== '0', trustProxy, secureCookies, redisUrl });
+          // From here on, commands such as `tapestry wave` or `publish` go through this process.
+          await store.share();
           // The server closes itself and then the store with grace on a signal.
           const { address, closed } = await serve(server, store, port, host);
           io.out(`serving surveys at ${address.replace('127.0.0.1', 'localhost')}\n`);
           await closed;
         },
-        { handleSignals: false, timeouts: SERVICE_TIMEOUTS, logger },
+        { handleSignals: false, timeouts: SERVICE_TIMEOUTS, logger, throughHolder: false },
       );
     });
 }

@@ -18,6 +18,8 @@ export interface StoreBehaviour {
   /** The command's own timeouts, under those the environment sets. */
   timeouts?: Partial<DatabaseTimeouts>;
   logger?: StoreLogger;
+  /** Off for the server, which must hold the embedded database rather than go through another process. */
+  throughHolder?: boolean;
 }
 
 /** Runs `work` with the store open. With `handleSignals`, a signal closes the store and exits. */
@@ -32,6 +34,7 @@ export async function withStore<T>(io: Io, flags: StoreFlags, work: (store: Stor
       dataDir: dataDir === undefined ? undefined : resolve(io.cwd, dataDir),
       timeouts: { ...behaviour.timeouts, ...options.timeouts },
       logger: behaviour.logger,
+      throughHolder: behaviour.throughHolder,
     });
   } catch (error) {
     if (error instanceof StoreConfigError || /cannot connect to PostgreSQL/.test((error as Error).message)) {

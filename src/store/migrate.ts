@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { StoreLockedError } from './lock.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -25,6 +26,20 @@ export const fileMigrations: MigrationProvider = {
 export interface MigrationTarget {
   db: Kysely<any>;
   schema: string;
+  /** The pid of the process this embedded database is reached through (`Store.sharedBy`), if any. */
+  sharedBy?: number | null;
+}
+
+/**
+ * Only the process that holds the embedded database migrates it: `tapestry serve` does as it starts,
+ * and its code is written for its schema, not for one another command changes under it.
+ */
+function refuseThroughHolder(holder: number, what: string): never {
+  throw new StoreLockedError(
+    `the embedded database is in use by another tapestry process (pid ${holder}), which ${what}. ` +
+      'Only the process holding it changes its schema: stop that process and start it again, or run this once it has stopped.',
+    { owner: holder },
+  );
 }
 
 export function migrator({ db, schema }: MigrationTarget): Migrator {
@@ -49,11 +64,17 @@ function check(results: MigrationResultSet): string[] {
 
 /** Applies every pending migration; returns the names applied. */
 export async function migrateToLatest(target: MigrationTarget): Promise<string[]> {
+  if (target.sharedBy) {
+    const pending = (await migrator(target).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+    if (pending.length > 0) refuseThroughHolder(target.sharedBy, `has not applied ${pending.join(', ')}, which this command needs`);
+    return [];
+  }
   return check(await migrator(target).migrateToLatest());
 }
 
 /** Undoes the most recent migration; returns its name (none if nothing was applied). */
 export async function migrateDown(target: MigrationTarget): Promise<string[]> {
+  if (target.sharedBy) refuseThroughHolder(target.sharedBy, 'is using its tables');
   return check(await migrator(target).migrateDown());
 }
 

@@ -1,14 +1,16 @@
 /**
  * The database factory: the embedded PGlite by default, a PostgreSQL pool when DATABASE_URL is set.
- * Both speak the same SQL, so the same migrations and repositories serve both.
+ * Both speak the same SQL, so the same migrations and repositories serve both. An embedded
+ * database held by a process that shares it (`tapestry serve`) is reached through that process.
  */
+import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './database.ts';
-import { lockDataDir } from './lock.ts';
+import { gatedDialect, sessionGate, shareSession, socketAddress, type Sharing } from './embedded-share.ts';
+import { inUseMessage, lockDataDir, StoreLockedError } from './lock.ts';
 import { isDatabaseUnavailable } from './unavailable.ts';
 
 export interface StoreOptions {
@@ -22,6 +24,11 @@ export interface StoreOptions {
   timeouts?: Partial<DatabaseTimeouts> | undefined;
   /** Where the store reports what it survives, such as a pooled connection the server closed. */
   logger?: StoreLogger | undefined;
+  /**
+   * Embedded only: when another process holds the directory and shares it, go through that process
+   * (the default) rather than be refused. `serve` is refused: it must hold the data it serves.
+   */
+  throughHolder?: boolean | undefined;
 }
 
 /**
@@ -67,6 +74,17 @@ export interface Store {
   schema: string;
   /** Where the data is, for messages: a directory, or the server without its password. */
   location: string;
+  /**
+   * Embedded only: the pid of the process that holds the database and that this store reaches it
+   * through; null when this process holds it itself, and on PostgreSQL. Only the holder migrates.
+   */
+  sharedBy: number | null;
+  /**
+   * Embedded, and held by this process: from now until `close`, other tapestry processes of this
+   * user on this machine reach the database through this one instead of being refused. Anywhere
+   * else there is nothing to share, and it does nothing.
+   */
+  share(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,8 +103,8 @@ export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Store
 }
 
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
-  if (!options.databaseUrl) return openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
   const timeouts = { ...COMMAND_TIMEOUTS, ...definedOnly(options.timeouts) };
+  if (!options.databaseUrl) return openPglite(options.dataDir ?? DEFAULT_DATA_DIR, options.throughHolder ?? true, timeouts, options.logger ?? SILENT);
   return openPostgres(options.databaseUrl, options.schema, timeouts, options.logger ?? SILENT);
 }
 
@@ -145,7 +163,7 @@ async function openPostgres(url: string, schema: string | undefined, timeouts: D
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingBroken(pool, logger) }) });
   let closing: Promise<void> | undefined;
-  return { db, kind: 'postgres', schema: current, location: redact(url), close: () => (closing ??= db.destroy()) };
+  return { db, kind: 'postgres', schema: current, location: redact(url), sharedBy: null, share: nothing, close: () => (closing ??= db.destroy()) };
 }
 
 /**
@@ -187,30 +205,108 @@ function discardingBroken(pool: pg.Pool, logger: StoreLogger): PostgresPool {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Store> {
+const nothing = async () => undefined;
+
+async function openPglite(dataDir: string, throughHolder: boolean, timeouts: DatabaseTimeouts, logger: StoreLogger): Promise<Store> {
   const dir = resolve(dataDir);
-  const release = await lockDataDir(dir);
+  let lock;
+  try {
+    lock = await lockDataDir(dir);
+  } catch (error) {
+    if (throughHolder && error instanceof StoreLockedError && error.owner !== undefined && error.socket !== undefined) {
+      return openThroughHolder(dir, error.owner, error.socket, timeouts, logger);
+    }
+    throw error;
+  }
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(join(dir, 'pgdata'));
   } catch (error) {
-    await release();
+    await lock.release();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  // Every use of the one session takes its turn at the gate, the holder's own queries as much as
+  // those that arrive on the socket (see embedded-share.ts).
+  const gate = sessionGate();
+  const db = new Kysely<Database>({ dialect: gatedDialect(pglite, gate) });
+  let sharing: Sharing | undefined;
   let closing: Promise<void> | undefined;
+  const share = async () => {
+    // Windows has no Unix socket directories with a mode to keep other users out.
+    if (sharing || closing || process.platform === 'win32') return;
+    // Sharing is a convenience: a holder that cannot share still holds, as holders did before.
+    try {
+      sharing = await shareSession(pglite, gate, dir, { logger });
+      lock.advertise(sharing.socket);
+    } catch (err) {
+      logger.warn({ err }, 'could not share the embedded database: other tapestry commands are refused while this process holds it');
+      await sharing?.stop();
+      sharing = undefined;
+    }
+  };
   const close = () =>
     (closing ??= (async () => {
       try {
+        if (sharing) {
+          // No longer advertised, then stopped: a command starting now is told the database is in
+          // use, rather than pointed at a socket that is going away. The owner file goes with the
+          // lock below in any case, so failing to rewrite it must not keep PGlite from closing.
+          try {
+            lock.advertise(null);
+          } catch (err) {
+            logger.warn({ err }, 'could not stop advertising the shared embedded database');
+          }
+          await sharing.stop();
+        }
         // Flush everything to the data files so that a restart needs no recovery.
-        await pglite.exec('CHECKPOINT');
+        await gate.runExclusive(() => pglite.exec('CHECKPOINT'));
         await db.destroy();
         // Kysely closes its driver only if a query went through it; PGlite must be closed
         // whatever ran, or its data directory is left as a crashed server leaves it.
         if (!pglite.closed) await pglite.close();
       } finally {
-        await release();
+        await lock.release();
       }
     })());
-  return { db, kind: 'pglite', schema: 'public', location: dir, close };
+  return { db, kind: 'pglite', schema: 'public', location: dir, sharedBy: null, share, close };
+}
+
+/**
+ * The embedded database held by another process that shares it: pg on its socket, one connection,
+ * as the embedded database has one session. The socket must be one this user owns, so that a
+ * directory others can write to cannot send this process's data to someone else's server.
+ */
+async function openThroughHolder(dir: string, holder: number, socket: string, timeouts: DatabaseTimeouts, logger: StoreLogger): Promise<Store> {
+  const refused = (reason: string) =>
+    new StoreLockedError(inUseMessage(dir, holder, `, which shares it on ${socket} but ${reason}`), { owner: holder });
+  const address = socketAddress(socket);
+  if (!address) throw refused('that is not a PostgreSQL socket name');
+  let mine: boolean;
+  try {
+    const stat = lstatSync(socket);
+    mine = stat.isSocket() && stat.uid === process.getuid?.();
+  } catch (error) {
+    throw refused(`could not be reached there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!mine) throw refused('that is not a socket of this user');
+  const pool = new pg.Pool({ ...address, user: 'postgres', database: 'postgres', max: 1, connectionTimeoutMillis: timeouts.connectMs });
+  pool.on('error', (err) => logger.warn({ err }, 'the process sharing the embedded database closed its connection; the next query opens a new one'));
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end();
+    throw refused(`did not answer there (${(error as Error).message})`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingBroken(pool, logger) }) });
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    kind: 'pglite',
+    schema: 'public',
+    location: `${dir}, through the tapestry process holding it (pid ${holder})`,
+    sharedBy: holder,
+    share: nothing,
+    close: () => (closing ??= db.destroy()),
+  };
 }
