@@ -57,14 +57,21 @@ export async function accountsRoutes(fastify: FastifyInstance) {
         self: a.id === actor.id,
       }));
     const offered = await choices(actor);
+    const form = (extra.form as { email: string; role: string; instruments: string[] } | undefined) ?? { email: '', role: '', instruments: [] };
+    // The GOV.UK macros take items with `checked` set: one list per form on the page.
+    const roleItems = (chosen: string) => offered.roles.map((role) => ({ value: role, text: role, hint: { text: ROLE_SUMMARIES[role] }, checked: role === chosen }));
+    const instrumentItems = (chosen: readonly string[]) => offered.instruments.map((id) => ({ value: id, text: id, checked: chosen.includes(id) }));
     return {
       title: 'Accounts',
       accounts,
-      roleItems: offered.roles.map((role) => ({ value: role, text: role, hint: { text: ROLE_SUMMARIES[role] } })),
+      roleChoices: Object.fromEntries(accounts.map((a) => [a.id, roleItems(a.role)])),
+      instrumentItems: Object.fromEntries(accounts.map((a) => [a.id, instrumentItems(a.instruments)])),
+      newRoleItems: roleItems(form.role),
+      newInstrumentItems: instrumentItems(form.instruments),
       instrumentChoices: offered.instruments,
       everyInstrument: offered.everyInstrument,
-      form: { email: '', role: '', instruments: [] as string[] },
       ...extra,
+      form,
     };
   }
 
