@@ -94,7 +94,7 @@ describe(`signing in to the workspace on ${backend}`, () => {
     expect(home.status).toBe(200);
     const cookieBefore = browser.cookies.get('tapestry_admin')!;
     const out = await browser.post('/admin/sign-out', [['_csrf', csrfOf(home)]]);
-    expect(out.location).toBe('/admin/sign-in');
+    expect(out.location).toBe('/admin/sign-in?signed-out=1');
     const replay = await ws.app.inject({ method: 'GET', url: '/admin', headers: { cookie: `tapestry_admin=${cookieBefore}` } });
     expect(replay.statusCode).toBe(303);
   });

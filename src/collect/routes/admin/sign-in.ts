@@ -26,9 +26,9 @@ const LINK_GONE = new HttpError(404, 'This link has expired', 'The link to set a
 export async function signInRoutes(fastify: FastifyInstance) {
   const signInPage = { title: 'Sign in to the workspace', maxFailures: MAX_FAILED_SIGN_INS, lockoutMinutes: LOCKOUT_MS / 60_000 };
 
-  fastify.get<{ Querystring: { next?: string } }>('/sign-in', async (request, reply) => {
+  fastify.get<{ Querystring: { next?: string; 'signed-out'?: string } }>('/sign-in', async (request, reply) => {
     if (request.account) return reply.redirect(safeNext(request.query.next ?? '/admin'), 303);
-    return reply.page('admin/sign-in.njk', { ...signInPage, next: request.query.next ? safeNext(request.query.next) : undefined });
+    return reply.page('admin/sign-in.njk', { ...signInPage, next: request.query.next ? safeNext(request.query.next) : undefined, signedOut: request.query['signed-out'] === '1' });
   });
 
   fastify.post('/sign-in', { config: signInLimit(fastify) }, async (request, reply) => {
@@ -64,7 +64,7 @@ export async function signInRoutes(fastify: FastifyInstance) {
     const account = request.account!;
     await reply.endSession();
     await appendAudit(fastify.store.db, { ...accountActor(account, request.ip), at: fastify.now(), action: 'sign-out', summary: 'signed out' });
-    return reply.redirect('/admin/sign-in', 303);
+    return reply.redirect('/admin/sign-in?signed-out=1', 303);
   });
 
   const passwordPage = (email: string) => ({ title: 'Set your password', email, minLength: PASSWORD_MIN_LENGTH });
