@@ -125,6 +125,25 @@ describe(`commands run while tapestry serve is running, on ${backend}`, SLOW, ()
     expect(survey.html).toContain('This survey is closed');
   });
 
+  it('adds a workspace account whose set-password link the running service opens, and lists it', async () => {
+    const added = await tapestry({ ...env, TAPESTRY_BASE_URL: serve.address }, 'user', 'add', 'ada@example.org', '--role', 'admin');
+    expect(added.code).toBe(0);
+    expect(added.out).toMatch(/^added {2}ada@example\.org: admin of every instrument\n/);
+    const link = /(http:\/\/\S+\/admin\/set-password\/\S+)/.exec(added.out)![1]!;
+    const form = await fetch(link);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('ada@example.org');
+    const listed = await tapestry(env, 'user', 'list', '--json');
+    expect((JSON.parse(listed.out) as { email: string; role: string }[]).map(({ email, role }) => ({ email, role }))).toEqual([{ email: 'ada@example.org', role: 'admin' }]);
+  });
+
+  it('prints the audit log of everything the commands did, while the service runs', async () => {
+    const audit = await tapestry(env, 'audit', '--json');
+    expect(audit.code).toBe(0);
+    const actions = (JSON.parse(audit.out) as { action: string }[]).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['published', 'wave-opened', 'wave-closed', 'account-added']));
+  });
+
   it.skipIf(databaseUrl)('leaves the schema to the service: a command may not undo a migration through it', async () => {
     const down = await tapestry(env, 'migrate', '--down');
     expect(down.code).toBe(1);
