@@ -2,37 +2,23 @@
 // the embedded database the service holds the data and the commands go through it; on PostgreSQL
 // (DATABASE_URL set) both reach the server, and the same flow runs there. Either way what a command
 // changes is what the running service serves at once, and the service still stops cleanly.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inUseMessage } from '../../src/store/lock.ts';
+import { ROOT as root, startServe, tapestry as run, type Finished, type Serving } from '../support/processes.ts';
 import { backend, commandDatabase, databaseUrl } from '../support/store.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-const tapestryBin = join(root, 'bin/tapestry.js');
 const INSTRUMENT_FILE = 'tests/fixtures/instruments/good/numeric-codes.yaml';
 
 /** PGlite's cluster state, the fifth field of global/pg_control (see serve.test.ts): 1 is "shut down". */
 const clusterState = (dataDir: string) => readFileSync(join(dataDir, 'pgdata', 'global', 'pg_control')).readInt32LE(16);
 const SHUT_DOWN = 1;
 
-interface Finished {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-/** Runs `tapestry …` as a process of its own, as a person would in a second terminal. */
-function tapestry(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Finished> {
-  const child = spawn(process.execPath, [tapestryBin, ...args], { cwd: root, env });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-}
+/** `tapestry …` in a terminal of its own. */
+const tapestry = (env: NodeJS.ProcessEnv, ...args: string[]): Promise<Finished> => run(env, args);
 
 // Each test starts tapestry processes, a few seconds each on a busy machine.
 const SLOW = { timeout: 180_000 };
@@ -41,7 +27,7 @@ describe(`commands run while tapestry serve is running, on ${backend}`, SLOW, ()
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let database: Awaited<ReturnType<typeof commandDatabase>>;
-  let serve: { child: ChildProcess; exited: Promise<number | null>; address: string; err: () => string };
+  let serve: Serving;
 
   const page = async (path: string) => {
     const response = await fetch(`${serve.address}${path}`);
@@ -52,20 +38,7 @@ describe(`commands run while tapestry serve is running, on ${backend}`, SLOW, ()
     dataDir = mkdtempSync(join(tmpdir(), 'tapestry-concurrent-'));
     database = await commandDatabase('concurrent');
     env = { ...process.env, ...database.env, TAPESTRY_DATA_DIR: dataDir, PORT: '0', LOG: '0' };
-    const child = spawn(process.execPath, [tapestryBin, 'serve'], { cwd: root, env });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const address = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        out += d;
-        const match = /serving surveys at (http:\/\/\S+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      void exited.then((code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-    });
-    serve = { child, exited, address, err: () => err };
+    serve = await startServe(env);
   }, SLOW.timeout);
 
   afterAll(async () => {
