@@ -125,6 +125,13 @@ describe(`signing in to the workspace on ${backend}`, () => {
     }
   });
 
+  it('shows the workspace’s own errors in its layout, not the survey’s promise that answers are saved', async () => {
+    const missing = await new Browser(ws.app).get('/admin/nowhere');
+    expect(missing.status).toBe(404);
+    expect(missing.$('footer').text()).toContain('audit log');
+    expect(missing.html).not.toContain('Your answers are saved as you go');
+  });
+
   it('writes sign-ins, refusals and sign-outs to the audit log with the address they came from', async () => {
     const entries = await listAudit(ws.store.db, {}, { limit: 1000 });
     const actions = new Set(entries.map((e) => e.action));

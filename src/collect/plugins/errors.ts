@@ -30,17 +30,20 @@ const DATABASE_UNAVAILABLE = {
   mayBeUnsaved: true,
 };
 
+/** Pages of the researchers' workspace show their errors in its layout. */
+const inWorkspace = (url: string) => url === '/admin' || url.startsWith('/admin/') || url.startsWith('/admin?');
+
 export const errors = fp(
   async function errorPages(fastify: FastifyInstance) {
-    fastify.setNotFoundHandler((_request, reply) =>
-      reply.code(404).render('error.njk', { title: 'Page not found', message: 'There is nothing at this address. Check the link you were sent.' }),
+    fastify.setNotFoundHandler((request, reply) =>
+      reply.code(404).render('error.njk', { title: 'Page not found', message: 'There is nothing at this address. Check the link you were sent.', workspace: inWorkspace(request.url) }),
     );
 
     fastify.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpError) {
         const unavailable = error.statusCode === 503;
         if (unavailable) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-        return reply.code(error.statusCode).render('error.njk', { title: error.title, message: error.message, link: error.link, mayBeUnsaved: unavailable });
+        return reply.code(error.statusCode).render('error.njk', { title: error.title, message: error.message, link: error.link, mayBeUnsaved: unavailable, workspace: inWorkspace(request.url) });
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable');
@@ -50,7 +53,7 @@ export const errors = fp(
       if (status >= 400 && status < 500) {
         const known = KNOWN_ERRORS[error.code];
         request.log.info({ code: error.code, status }, error.message);
-        return reply.code(status).render('error.njk', known ?? { title: 'There is a problem with the request', message: error.message });
+        return reply.code(status).render('error.njk', { ...(known ?? { title: 'There is a problem with the request', message: error.message }), workspace: inWorkspace(request.url) });
       }
       request.log.error({ err: error }, 'request failed');
       return reply.code(500).render('error.njk', { title: 'Internal Server Error', message: 'Something went wrong on our side, so what you last sent may not have been saved. Try again in a few minutes.', mayBeUnsaved: true });
