@@ -7,8 +7,8 @@ import { publishInstrument, VersionConflictError } from '../store/instrument-ver
 import { migrateToLatest } from '../store/migrate.ts';
 import type { Store } from '../store/open.ts';
 import { WAVE_ACCESS, type WaveAccess } from '../store/database.ts';
+import { waveOpenedEntry } from '../store/wave-changes.ts';
 import { ensureOpenWave, waveNameProblem, WaveError } from '../store/waves.ts';
-import { waveOpenedEntry } from './wave.ts';
 import { commandActor } from './actor.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
@@ -86,7 +86,7 @@ export async function openWaves(
       opened = await store.db.transaction().execute(async (trx) => {
         // Opened at the command's time, not the database's, so that a wave's period and its audit row agree.
         const result = await ensureOpenWave(trx, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name, opensAt: io.now(), ...settings });
-        if (result.created) await appendAudit(trx, waveOpenedEntry(io, result.wave, row.version));
+        if (result.created) await appendAudit(trx, waveOpenedEntry(commandActor(io), io.now(), result.wave, row.version));
         return result;
       });
     } catch (error) {

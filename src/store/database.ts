@@ -144,6 +144,7 @@ export const AUDIT_ACTIONS = [
   'published',
   'wave-opened',
   'wave-closed',
+  'wave-targets-set',
   'invitations-created',
   'exported',
   'pipeline-run',

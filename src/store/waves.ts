@@ -30,6 +30,24 @@ export function waveNameProblem(name: string): string | undefined {
   return `a wave's name must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 64), not ${JSON.stringify(name)}`;
 }
 
+/** What a respondent finds at the wave's address now, in the words the workspace and `tapestry wave` use. */
+export function waveState(wave: Pick<WaveRow, 'status' | 'opens_at' | 'closes_at'>, now: Date): 'open' | 'scheduled' | 'closed' {
+  if (wave.status === 'closed' || (wave.closes_at !== null && new Date(wave.closes_at) <= now)) return 'closed';
+  return new Date(wave.opens_at) > now ? 'scheduled' : 'open';
+}
+
+/**
+ * What is wrong with a period for a new wave, or undefined. A wave may open in the past (it is
+ * then open from that moment), but an end at or before its start, or one already past, would
+ * make a wave nobody could answer.
+ */
+export function wavePeriodProblem(opensAt: Date, closesAt: Date | null, now: Date): 'closes-before-opens' | 'closes-past' | undefined {
+  if (closesAt === null) return undefined;
+  if (closesAt <= opensAt) return 'closes-before-opens';
+  if (closesAt <= now) return 'closes-past';
+  return undefined;
+}
+
 export async function openWave(db: Kysely<Database>, input: OpenWaveInput): Promise<WaveRow> {
   const problem = waveNameProblem(input.name);
   if (problem) throw new WaveError(problem);

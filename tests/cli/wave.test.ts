@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
-import { parseInstant, waveState } from '../../src/cli/wave.ts';
+import { parseInstant } from '../../src/cli/wave.ts';
+import { waveState } from '../../src/store/waves.ts';
 import { buildServer } from '../../src/collect/server.ts';
 import { openStore } from '../../src/store/open.ts';
 import { captureIo } from '../support/io.ts';
@@ -11,6 +12,7 @@ import { backend, commandDatabase } from '../support/store.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const INSTRUMENT = 'leadership-organisational';
+const INDIVIDUAL = 'leadership-individual';
 
 describe(`tapestry wave on ${backend}`, () => {
   let dataDir: string;
@@ -110,6 +112,69 @@ describe(`tapestry wave on ${backend}`, () => {
       await store.close();
     }
     expect(waveState({ status: 'open', opens_at: new Date('2029-03-01T09:00:00Z'), closes_at: '2029-04-01T00:00:00Z' }, clock)).toBe('closed');
+  });
+  it('opens a wave with targets by sector and tier, then shows, replaces and clears them with tapestry wave targets, each change in the audit log', async () => {
+    clock = new Date('2026-09-15T10:00:00Z');
+    expect((await tapestry('publish', `surveys/${INDIVIDUAL}.yaml`)).code).toBe(0);
+    const opened = await tapestry('wave', 'open', INDIVIDUAL, '2026', '--target', 'public/senior=40', '--target', 'private/front_line=0');
+    expect(opened.err).toBe('');
+    expect(opened.out).toBe(`opened  ${INDIVIDUAL} wave 2026: version 1.0, open, from 2026-09-15T10:00:00Z, 2 targets\n`);
+
+    const shown = await tapestry('wave', 'targets', INDIVIDUAL, '2026');
+    const lines = shown.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^sector +tier +target$/);
+    expect(lines).toHaveLength(13);
+    expect(lines).toContainEqual(expect.stringMatching(/^public +senior +40$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^private +front_line +0$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^voluntary +middle +none$/));
+
+    const replaced = await tapestry('wave', 'targets', INDIVIDUAL, '2026', '--target', 'voluntary/middle=5');
+    expect(replaced.out.split('\n')[0]).toBe(`set 1 target of ${INDIVIDUAL} wave 2026`);
+    expect(replaced.out).toMatch(/^voluntary +middle +5$/m);
+    expect(replaced.out).toMatch(/^public +senior +none$/m);
+    const cleared = await tapestry('wave', 'targets', INDIVIDUAL, '2026', '--clear');
+    expect(cleared.out.split('\n')[0]).toBe(`removed every target of ${INDIVIDUAL} wave 2026`);
+    expect(cleared.out.split('\n').slice(2, -1).filter((line) => !line.endsWith(' none'))).toEqual([]);
+
+    const audit = JSON.parse((await tapestry('audit', '--json', '--instrument', INDIVIDUAL)).out) as { action: string; actor: string; summary: string; details: Record<string, unknown> }[];
+    expect(audit.map((e) => e.action)).toEqual(['wave-targets-set', 'wave-targets-set', 'wave-opened', 'published']);
+    expect(audit[0]).toMatchObject({ actor: 'command line (tester)', summary: `removed every target for wave 2026 of ${INDIVIDUAL}`, details: { before: [{ sector: 'voluntary', tier: 'middle', target: 5 }], after: [] } });
+    expect(audit[2]!.details.targets).toEqual([
+      { sector: 'private', tier: 'front_line', target: 0 },
+      { sector: 'public', tier: 'senior', target: 40 },
+    ]);
+  });
+
+  it('refuses a target naming a sector or tier the instrument does not have, listing the ones it has, and writes nothing', async () => {
+    clock = new Date('2026-09-15T10:00:00Z');
+    const before = await tapestry('wave', 'list', '--json');
+    const auditBefore = (await tapestry('audit', '--json')).out;
+    const cases: [string[], string][] = [
+      [['wave', 'open', INDIVIDUAL, '2027', '--target', 'public/boss=3'], `--target public/boss=3: ${INDIVIDUAL} has no tier boss (its tiers: front_line, first_line, middle, senior)`],
+      [['wave', 'open', INDIVIDUAL, '2027', '--target', 'council/senior=3'], `--target council/senior=3: ${INDIVIDUAL} has no sector council (its sectors: public, private, voluntary)`],
+      [['wave', 'open', INDIVIDUAL, '2027', '--target', 'public=3'], `--target public=3: ${INDIVIDUAL} asks a tier too, so a stratum is a sector and a tier, such as public/front_line (its tiers: front_line, first_line, middle, senior)`],
+      [['wave', 'open', INSTRUMENT, '2030', '--target', 'public/senior=3'], `--target public/senior=3: ${INSTRUMENT} asks no tier, so a stratum is a sector alone, such as public (its sectors: public, private, voluntary)`],
+      [['wave', 'open', INDIVIDUAL, '2027', '--target', 'public/senior=-1'], '--target public/senior=-1: the target must be a whole number of responses from 0 to 1000000'],
+      [['wave', 'open', INDIVIDUAL, '2027', '--target', 'public/senior=lots'], 'the target must be a whole number'],
+      [['wave', 'open', INDIVIDUAL, '2027', '--target', 'public/senior=5000000'], 'the target must be a whole number'],
+      [['wave', 'open', INDIVIDUAL, '2027', '--target', 'public/senior'], '--target must be <sector>/<tier>=<n>, or <sector>=<n> when the instrument asks no tier, not "public/senior"'],
+      [['wave', 'open', INDIVIDUAL, '2027', '--target', 'public/senior=1', '--target', 'public/senior=2'], '--target public/senior is given more than once'],
+      [['wave', 'targets', INDIVIDUAL, '2026', '--target', 'public/boss=3'], `${INDIVIDUAL} has no tier boss`],
+      [['wave', 'targets', INDIVIDUAL, '2026', '--clear', '--target', 'public/senior=3'], '--clear removes every target: give it without --target'],
+      [['wave', 'targets', INDIVIDUAL, 'nope'], `${INDIVIDUAL} has no wave named nope (its waves: 2026)`],
+    ];
+    for (const [args, message] of cases) {
+      const result = await tapestry(...args);
+      expect([args.join(' '), result.code]).toEqual([args.join(' '), 1]);
+      expect(result.err).toContain(message);
+    }
+    expect((await tapestry('wave', 'list', '--json')).out).toBe(before.out);
+    expect((await tapestry('audit', '--json')).out).toBe(auditBefore);
+  });
+
+  it('sets targets by sector alone for an instrument that asks no tier', async () => {
+    const set = await tapestry('wave', 'targets', INSTRUMENT, '2026', '--target', 'voluntary=25');
+    expect(set.out).toBe(`set 1 target of ${INSTRUMENT} wave 2026\n${['sector     target', 'public       none', 'private      none', 'voluntary      25'].join('\n')}\n`);
   });
 });
 

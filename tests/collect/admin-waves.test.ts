@@ -1,0 +1,333 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDateTime } from '../../src/collect/routes/admin/wave-form.ts';
+import { countAudit, listAudit } from '../../src/store/audit.ts';
+import { saveProgress, startResponse, submitResponse } from '../../src/store/responses.ts';
+import { listWaveTargets, setWaveTargets } from '../../src/store/targets.ts';
+import { findWave, listWaves } from '../../src/store/waves.ts';
+import type { Browser, Page } from '../support/browser.ts';
+import { backend } from '../support/store.ts';
+import { csrfOf, startWorkspace, type Workspace } from '../support/workspace.ts';
+
+const INSTRUMENT = 'leadership-individual';
+const BASE = `/admin/instruments/${INSTRUMENT}/waves`;
+/** Written into a seeded response's free-text answer: the wave page must never show it. */
+const SECRET = 'my manager Hamish never listens';
+
+/** The fields of the new-wave form, with `fields` in place of the defaults. */
+function waveForm(page: Page, fields: Record<string, string>): [string, string][] {
+  const defaults: Record<string, string> = { name: '', version: '1.0', access: 'open', listed: 'yes' };
+  return [['_csrf', csrfOf(page)], ...Object.entries({ ...defaults, ...fields })];
+}
+
+const summaryLinks = (page: Page) => page.$('.govuk-error-summary__list a').map((_, a) => page.$(a).attr('href')).get();
+
+/** The figures row of the wave page whose heading cells read `heading` (sector, then tier). */
+function figuresRow(page: Page, ...heading: string[]): string[] | undefined {
+  const rows = page.$('table').first().find('tbody tr').toArray();
+  for (const row of rows) {
+    const cells = page.$(row).children('th, td').map((_, c) => page.$(c).text().trim()).get();
+    if (heading.every((h, i) => cells[i] === h)) return cells.slice(heading.length);
+  }
+  return undefined;
+}
+
+describe(`waves in the workspace on ${backend}`, () => {
+  let ws: Workspace;
+  let editor: Browser;
+  let viewer: Browser;
+  let editorId: number;
+
+  beforeAll(async () => {
+    ws = await startWorkspace();
+    editorId = (await ws.addAccount('ed@example.org', 'editor')).id;
+    await ws.addAccount('vi@example.org', 'viewer');
+    editor = await ws.signIn('ed@example.org');
+    viewer = await ws.signIn('vi@example.org');
+  });
+  afterAll(() => ws.dispose());
+
+  it('labels every target input of the new-wave form with its sector and its tier', async () => {
+    const page = await editor.get(`${BASE}/new`);
+    expect(page.status).toBe(200);
+    const inputs = page.$('table input').toArray();
+    expect(inputs).toHaveLength(12);
+    const label = page.$('label[for="target-public-senior"]').text().trim();
+    expect(label).toBe('Target for Public sector, Senior manager or director');
+    for (const input of inputs) expect(page.$(`label[for="${page.$(input).attr('id')}"]`).text().trim()).toMatch(/^Target for .+, .+$/);
+    expect(page.$('input[name=version][value="1.0"]').attr('checked')).toBeDefined();
+    expect(page.$('#opens-time').length).toBe(1);
+    expect(page.$('#opens-hint').text()).toContain('UTC');
+  });
+
+  it('opens a wave by invitation with targets from the form, storing the wave, its targets and one audit row naming the account', async () => {
+    const form = await editor.get(`${BASE}/new`);
+    const auditBefore = await countAudit(ws.store.db);
+    const posted = await editor.post(
+      BASE,
+      waveForm(form, {
+        name: '2011',
+        access: 'invitation',
+        'opens-day': '1',
+        'opens-month': '10',
+        'opens-year': '2010',
+        'opens-time': '09:00',
+        'closes-day': '30',
+        'closes-month': '11',
+        'closes-year': '2010',
+        'target-public-senior': '40',
+        'target-private-front_line': '0',
+        'target-voluntary-middle': '',
+      }),
+    );
+    expect(posted.status).toBe(303);
+    expect(posted.location).toBe(`${BASE}/2011?done=opened`);
+
+    const wave = (await findWave(ws.store.db, INSTRUMENT, '2011'))!;
+    expect(wave).toMatchObject({ access: 'invitation', status: 'open', instrument_version_id: ws.versionIds[INSTRUMENT] });
+    expect(new Date(wave.opens_at).toISOString()).toBe('2010-10-01T09:00:00.000Z');
+    expect(new Date(wave.closes_at!).toISOString()).toBe('2010-11-30T00:00:00.000Z');
+    expect(await listWaveTargets(ws.store.db, wave.id)).toEqual([
+      { wave_id: wave.id, sector: 'private', tier: 'front_line', target: 0 },
+      { wave_id: wave.id, sector: 'public', tier: 'senior', target: 40 },
+    ]);
+
+    expect(await countAudit(ws.store.db)).toBe(auditBefore + 1);
+    const [entry] = await listAudit(ws.store.db, { action: 'wave-opened' });
+    expect(entry).toMatchObject({
+      actor: 'ed@example.org',
+      actorAccountId: editorId,
+      address: '127.0.0.1',
+      instrumentId: INSTRUMENT,
+      wave: '2011',
+      summary: `scheduled wave 2011 of ${INSTRUMENT} (version 1.0, invitation), from 2010-10-01T09:00:00Z to 2010-11-30T00:00:00Z`,
+    });
+    expect(entry!.details).toMatchObject({
+      version: '1.0',
+      access: 'invitation',
+      targets: [
+        { sector: 'private', tier: 'front_line', target: 0 },
+        { sector: 'public', tier: 'senior', target: 40 },
+      ],
+    });
+
+    const page = await editor.follow(posted);
+    expect(page.status).toBe(200);
+    expect(page.$('h1').text()).toContain('scheduled');
+    expect(page.$('.govuk-summary-list').text()).toContain('Only people invited');
+    expect(page.$('.govuk-summary-list').text()).not.toContain('/s/');
+    expect(page.$('a[href="/admin/instruments/leadership-individual/versions/1.0"]').length).toBe(1);
+    expect(page.$('#target-public-senior').attr('value')).toBe('40');
+  });
+
+  it('refuses a bad name, a closing before the opening, a negative target and an unknown version with 400, linking each to its field and keeping what was typed, and writes nothing', async () => {
+    const form = await editor.get(`${BASE}/new`);
+    const wavesBefore = await listWaves(ws.store.db, INSTRUMENT);
+    const auditBefore = await countAudit(ws.store.db);
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ name: 'spring 2012' }, '#name', /must start with a letter or digit/],
+      [{ name: '' }, '#name', /Enter a name for the wave/],
+      [{ name: '2012', 'opens-day': '1', 'opens-month': '9', 'opens-year': '2011', 'closes-day': '1', 'closes-month': '8', 'closes-year': '2011' }, '#closes-day', /must be after the wave opens \(2011-09-01 00:00 UTC\)/],
+      [{ name: '2012', 'opens-day': '1', 'opens-month': '8', 'opens-year': '2010', 'closes-day': '1', 'closes-month': '9', 'closes-year': '2010' }, '#closes-day', /must be in the future \(it is 2010-09-15 10:00 UTC now\)/],
+      [{ name: '2012', 'target-public-senior': '-3' }, '#target-public-senior', /The target for Public sector, Senior manager or director must be a whole number/],
+      [{ name: '2012', 'target-public-senior': '2.5' }, '#target-public-senior', /whole number/],
+      [{ name: '2012', version: '9.9' }, '#version', /Choose one of the published versions/],
+      [{ name: '2012', access: 'everyone' }, '#access', /Choose who may answer/],
+      [{ name: '2012', 'opens-day': '30', 'opens-month': '2', 'opens-year': '2011' }, '#opens-day', /must be a real date/],
+      [{ name: '2012', 'opens-day': '1', 'opens-year': '2011' }, '#opens-month', /must include a month/],
+      [{ name: '2012', 'opens-day': '1', 'opens-month': '9', 'opens-year': '2011', 'opens-time': '9am' }, '#opens-time', /in UTC as hours and minutes/],
+      [{ name: '2010' }, '#name', /already has a wave named 2010/],
+    ];
+    for (const [fields, href, message] of cases) {
+      const page = await editor.post(BASE, waveForm(form, fields));
+      expect([JSON.stringify(fields), page.status]).toEqual([JSON.stringify(fields), 400]);
+      expect(summaryLinks(page)).toEqual([href]);
+      expect(page.$('.govuk-error-summary__list').text()).toMatch(message);
+      // The field itself says what is wrong, and every value typed is still there.
+      expect(page.$(`${href}`).length).toBe(1);
+      for (const [name, value] of Object.entries(fields)) {
+        if (name === 'version' || name === 'access') continue;
+        expect([name, page.$(`input[name="${name}"]`).attr('value') ?? '']).toEqual([name, value]);
+      }
+    }
+
+    // Every part that is wrong is marked, and only those.
+    const partial = await editor.post(BASE, waveForm(form, { name: '2012', 'opens-day': '1' }));
+    expect(summaryLinks(partial)).toEqual(['#opens-month']);
+    expect(partial.$('#opens-error').text()).toContain('The opening date must include a month and a year');
+    const marked = ['day', 'month', 'year', 'time'].filter((part) => partial.$(`#opens-${part}`).hasClass('govuk-input--error'));
+    expect(marked).toEqual(['month', 'year']);
+
+    const all = await editor.post(BASE, waveForm(form, { name: 'bad name', version: '0', 'closes-day': '1', 'closes-month': '1', 'closes-year': '2000', 'target-public-senior': '-1', 'target-private-middle': '7' }));
+    expect(all.status).toBe(400);
+    expect(summaryLinks(all)).toEqual(['#name', '#version', '#closes-day', '#target-public-senior']);
+    expect(all.$('#target-private-middle').attr('value')).toBe('7');
+    expect(all.$('title').text()).toMatch(/^Error: /);
+
+    expect(await listWaves(ws.store.db, INSTRUMENT)).toEqual(wavesBefore);
+    expect(await countAudit(ws.store.db)).toBe(auditBefore);
+  });
+
+  it('shows counts of started and submitted responses by sector and tier against the targets, and never an answer', async () => {
+    const waveId = ws.waveIds[INSTRUMENT]!;
+    const versionId = ws.versionIds[INSTRUMENT]!;
+    await setWaveTargets(ws.store.db, waveId, [
+      { sector: 'public', tier: 'senior', target: 4 },
+      { sector: 'private', tier: 'middle', target: 0 },
+    ]);
+    const seed = async (answers: Record<string, unknown>, submit: boolean) => {
+      const response = (await startResponse(ws.store.db, { waveId, instrumentVersionId: versionId }))!;
+      await saveProgress(ws.store.db, response.id, { answers, complete: submit, currentPage: null }, ws.clock.now);
+      if (submit) await submitResponse(ws.store.db, response.id, ws.clock.now);
+    };
+    await seed({ sector: 'public', tier: 'senior', service_area_other: SECRET }, true);
+    await seed({ sector: 'public', tier: 'senior' }, true);
+    await seed({ sector: 'public', tier: 'senior' }, false);
+    await seed({ sector: 'private', tier: 'middle', qual_benefit_text: SECRET }, false);
+    await seed({}, false);
+
+    const page = await viewer.get(`${BASE}/2010`);
+    expect(page.status).toBe(200);
+    expect(page.$('table caption').first().text()).toBe("Responses by sector and tier, against the wave's targets");
+    expect(figuresRow(page, 'Public sector', 'Senior manager or director')).toEqual(['3', '2', '4', '50%']);
+    expect(figuresRow(page, 'Private sector', 'Middle manager')).toEqual(['1', '0', '0', '']);
+    expect(figuresRow(page, 'Voluntary sector', 'Front-line practitioner or worker')).toEqual(['0', '0', 'None', '']);
+    expect(figuresRow(page, 'Not yet known (the sector or tier is not answered yet)')).toEqual(['1', '0', '', '']);
+    expect(figuresRow(page, 'All responses')).toEqual(['5', '2', '4', '']);
+    expect(page.html).not.toContain(SECRET);
+    expect(page.html).not.toContain('Hamish');
+    expect(page.$('.govuk-summary-list').text()).toContain('/s/leadership-individual/2010');
+  });
+
+  it('replaces the targets from the wave page with an audit row, and refuses a negative one keeping the set it had', async () => {
+    const page = await editor.get(`${BASE}/2010`);
+    const csrf = csrfOf(page);
+    const refused = await editor.post(`${BASE}/2010/targets`, [['_csrf', csrf], ['target-public-senior', '-5'], ['target-public-middle', '3']]);
+    expect(refused.status).toBe(400);
+    expect(summaryLinks(refused)).toEqual(['#target-public-senior']);
+    expect(refused.$('#target-public-middle').attr('value')).toBe('3');
+    const waveId = ws.waveIds[INSTRUMENT]!;
+    expect(await listWaveTargets(ws.store.db, waveId)).toHaveLength(2);
+
+    const saved = await editor.post(`${BASE}/2010/targets`, [['_csrf', csrf], ['target-public-middle', '3'], ['target-voluntary-senior', '12']]);
+    expect(saved.status).toBe(303);
+    expect(saved.location).toBe(`${BASE}/2010?done=targets`);
+    expect(await listWaveTargets(ws.store.db, waveId)).toEqual([
+      { wave_id: waveId, sector: 'public', tier: 'middle', target: 3 },
+      { wave_id: waveId, sector: 'voluntary', tier: 'senior', target: 12 },
+    ]);
+    const [entry] = await listAudit(ws.store.db, { action: 'wave-targets-set' });
+    expect(entry).toMatchObject({ actor: 'ed@example.org', wave: '2010', summary: `set 2 targets (15 responses in all) for wave 2010 of ${INSTRUMENT}` });
+    expect(entry!.details).toEqual({
+      before: [
+        { sector: 'private', tier: 'middle', target: 0 },
+        { sector: 'public', tier: 'senior', target: 4 },
+      ],
+      after: [
+        { sector: 'public', tier: 'middle', target: 3 },
+        { sector: 'voluntary', tier: 'senior', target: 12 },
+      ],
+    });
+  });
+
+  it('closes a wave, after which a respondent finds its address gone (410), with an audit row; closing it again is refused and writes nothing', async () => {
+    const form = await editor.get(`${BASE}/new`);
+    expect((await editor.post(BASE, waveForm(form, { name: 'autumn' }))).status).toBe(303);
+    expect((await ws.app.inject({ url: `/s/${INSTRUMENT}/autumn` })).statusCode).toBe(200);
+
+    const page = await editor.get(`${BASE}/autumn`);
+    const close = page.$(`form[action="${BASE}/autumn/close"]`);
+    expect(close.find('button').text().trim()).toBe('Close wave autumn now');
+    const closed = await editor.post(`${BASE}/autumn/close`, [['_csrf', csrfOf(page)]]);
+    expect(closed.status).toBe(303);
+    expect((await ws.app.inject({ url: `/s/${INSTRUMENT}/autumn` })).statusCode).toBe(410);
+    expect((await findWave(ws.store.db, INSTRUMENT, 'autumn'))!.status).toBe('closed');
+    const [entry] = await listAudit(ws.store.db, { action: 'wave-closed' });
+    expect(entry).toMatchObject({ actor: 'ed@example.org', actorAccountId: editorId, wave: 'autumn', summary: `closed wave autumn of ${INSTRUMENT}`, details: { before_opening: false } });
+
+    const after = await editor.follow(closed);
+    expect(after.$(`form[action="${BASE}/autumn/close"]`).length).toBe(0);
+    const auditBefore = await countAudit(ws.store.db);
+    const again = await editor.post(`${BASE}/autumn/close`, [['_csrf', csrfOf(after)]]);
+    expect(again.status).toBe(409);
+    expect(again.$('h1').text()).toBe('This wave is closed already');
+    expect(await countAudit(ws.store.db)).toBe(auditBefore);
+  });
+
+  it('calls off a scheduled wave before it opens', async () => {
+    const page = await editor.get(`${BASE}/2011`);
+    expect(page.$(`form[action="${BASE}/2011/close"] button`).text().trim()).toBe('Call off wave 2011');
+    expect((await editor.post(`${BASE}/2011/close`, [['_csrf', csrfOf(page)]])).status).toBe(303);
+    const wave = (await findWave(ws.store.db, INSTRUMENT, '2011'))!;
+    expect(wave.status).toBe('closed');
+    expect(new Date(wave.closes_at!).toISOString()).toBe('2010-10-01T09:00:00.000Z');
+    const [entry] = await listAudit(ws.store.db, { action: 'wave-closed' });
+    expect(entry).toMatchObject({ wave: '2011', summary: `called off wave 2011 of ${INSTRUMENT} before it opened` });
+  });
+
+  it('shows a viewer the wave page without its forms, and refuses a viewer who posts a close with 403, leaving the wave open', async () => {
+    const page = await viewer.get(`${BASE}/2010`);
+    expect(page.status).toBe(200);
+    expect(page.$(`form[action="${BASE}/2010/close"]`).length).toBe(0);
+    expect(page.$(`form[action="${BASE}/2010/targets"]`).length).toBe(0);
+    expect(page.$('table input').length).toBe(0);
+    expect((await viewer.get(`${BASE}/new`)).status).toBe(403);
+
+    const auditBefore = await countAudit(ws.store.db);
+    const csrf = csrfOf(page); // the sign-out form's: a real token, so only the role can refuse it
+    expect((await viewer.post(`${BASE}/2010/close`, [['_csrf', csrf]])).status).toBe(403);
+    expect((await viewer.post(`${BASE}/2010/targets`, [['_csrf', csrf], ['target-public-senior', '1']])).status).toBe(403);
+    expect((await viewer.post(BASE, [['_csrf', csrf], ['name', 'sneaky'], ['version', '1.0'], ['access', 'open']])).status).toBe(403);
+    expect((await findWave(ws.store.db, INSTRUMENT, '2010'))!.status).toBe('open');
+    expect(await findWave(ws.store.db, INSTRUMENT, 'sneaky')).toBeUndefined();
+    expect(await countAudit(ws.store.db)).toBe(auditBefore);
+  });
+
+  it('refuses an editor limited to another instrument, on this one', async () => {
+    await ws.addAccount('other@example.org', 'editor', ['leadership-organisational']);
+    const other = await ws.signIn('other@example.org');
+    expect((await other.get(`${BASE}/new`)).status).toBe(403);
+    expect((await other.get(`${BASE}/2010`)).status).toBe(403);
+    expect((await other.get('/admin/instruments/leadership-organisational/waves/new')).status).toBe(200);
+  });
+
+  it('takes targets by sector alone for an instrument that asks no tier', async () => {
+    const base = '/admin/instruments/leadership-organisational/waves';
+    const form = await editor.get(`${base}/new`);
+    expect(form.$('table thead th').map((_, th) => form.$(th).text().trim()).get()).toEqual(['Sector', 'Target']);
+    expect(form.$('label[for="target-voluntary"]').text().trim()).toBe('Target for Voluntary sector');
+    const posted = await editor.post(base, [['_csrf', csrfOf(form)], ['name', '2011'], ['version', '1.1'], ['access', 'open'], ['target-voluntary', '25']]);
+    expect(posted.status).toBe(303);
+    const wave = (await findWave(ws.store.db, 'leadership-organisational', '2011'))!;
+    expect(wave.listed).toBe(false);
+    expect(await listWaveTargets(ws.store.db, wave.id)).toEqual([{ wave_id: wave.id, sector: 'voluntary', tier: '', target: 25 }]);
+    const page = await editor.follow(posted);
+    expect(figuresRow(page, 'Voluntary sector')).toEqual(['0', '0', '25', '0%']);
+  });
+
+  it('answers 404 for a wave or an instrument that does not exist', async () => {
+    expect((await editor.get(`${BASE}/nope`)).status).toBe(404);
+    expect((await editor.get('/admin/instruments/no-such-thing/waves/new')).status).toBe(404);
+  });
+});
+
+describe('reading a moment from the new-wave form', () => {
+  const read = (fields: Record<string, string>) => readDateTime(fields, 'opens', 'opening');
+
+  it('reads the day, month, year and time as UTC, an empty time as midnight, and nothing at all as no moment', () => {
+    expect(read({ 'opens-day': '1', 'opens-month': '9', 'opens-year': '2026', 'opens-time': '9:30' })).toEqual({ at: new Date('2026-09-01T09:30:00Z') });
+    expect(read({ 'opens-day': '01', 'opens-month': '09', 'opens-year': '2026', 'opens-time': '' })).toEqual({ at: new Date('2026-09-01T00:00:00Z') });
+    expect(read({ 'opens-day': ' ', 'opens-month': '', 'opens-year': '' })).toEqual({ at: null });
+  });
+
+  it('names the part that is wrong', () => {
+    const field = (fields: Record<string, string>) => {
+      const result = read(fields);
+      return 'problem' in result ? result.problem.field : undefined;
+    };
+    expect(field({ 'opens-time': '09:00' })).toBe('opens-day');
+    expect(field({ 'opens-day': '1', 'opens-month': '9' })).toBe('opens-year');
+    expect(field({ 'opens-day': '29', 'opens-month': '2', 'opens-year': '2027' })).toBe('opens-day');
+    expect(field({ 'opens-day': '1', 'opens-month': '9', 'opens-year': '26' })).toBe('opens-year');
+    expect(field({ 'opens-day': '1', 'opens-month': '9', 'opens-year': '2026', 'opens-time': '24:00' })).toBe('opens-time');
+  });
+});
