@@ -218,18 +218,32 @@ describe(`the researchers' workspace in a real browser (Chromium, ${backend})`, 
         expect(comparison).toContain('tier');
         expect(comparison).toMatch(/not comparable/i);
 
-        // ---- the rest of the workspace's pages
-        for (const [path, label] of [
-          ['/admin/accounts', 'the accounts page'],
-          ['/admin/account', 'the account page'],
-        ] as const) {
-          await page.goto(origin + path);
-          await check(label);
+        // ---- a colleague's account, and the page where its link sets a password
+        await page.goto(`${origin}/admin/accounts`);
+        await check('the accounts page');
+        await typeInto(page, 'email', 'ben@example.org');
+        await chooseRadio(page, 'role', 'viewer');
+        expect(await press('Add account')).toBe(200);
+        await check('the page showing a new account’s link');
+        const setLink = await page.locator('.tapestry-link-text code').innerText();
+        const colleague = await browser.newContext({ bypassCSP: true, viewport: DESKTOP });
+        const their = await colleague.newPage();
+        expect((await their.goto(setLink))!.status()).toBe(200);
+        try {
+          const { passes, violations } = await runAxe(their);
+          expect(passes).toBeGreaterThan(0);
+          expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), 'the set-password page').toEqual([]);
+          checked.push('the set-password page');
+        } finally {
+          await colleague.close();
         }
+
+        await page.goto(`${origin}/admin/account`);
+        await check('the account page');
       } finally {
         await context.close();
       }
-      expect(checked.length).toBeGreaterThanOrEqual(14);
+      expect(checked.length).toBeGreaterThanOrEqual(16);
     },
     TIMEOUT,
   );
