@@ -8,14 +8,15 @@ import {
   activate,
   chooseRadio,
   describeFocus,
-  describeViolations,
+  DESKTOP,
+  PHONE,
+  expectAccessible,
   focusOf,
   isControl,
   isField,
   isLink,
   launchChromium,
   pressForNewPage,
-  runAxe,
   tabTo,
   tickCheckbox,
   typeInto,
@@ -26,8 +27,6 @@ import { startSurveyApp, type SurveyApp } from '../support/survey-app.ts';
 /** Chromium and an embedded PostgreSQL on two cores: generous. */
 const TIMEOUT = 180_000;
 const BASE = '/s/leadership-individual/2010';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 375, height: 812 };
 
 describe(`the survey in a real browser (Chromium, ${backend})`, () => {
   let survey: SurveyApp;
@@ -65,14 +64,7 @@ describe(`the survey in a real browser (Chromium, ${backend})`, () => {
 
       /** axe on the page as it stands, then the same page on a phone must not scroll sideways. */
       async function check(label: string) {
-        const { passes, violations } = await runAxe(page);
-        expect(passes, `axe found no rules to pass on ${label}: did it run?`).toBeGreaterThan(0);
-        const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        expect(serious.map((v) => v.id), `serious or critical accessibility violations on ${label} (${page.url()}):\n${describeViolations(serious)}`).toEqual([]);
-        await page.setViewportSize(PHONE);
-        const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, window: window.innerWidth }));
-        expect(widths.scroll, `${label} scrolls sideways on a ${PHONE.width}px-wide phone`).toBeLessThanOrEqual(widths.window);
-        await page.setViewportSize(DESKTOP);
+        await expectAccessible(page, label);
         checked.push(label);
       }
       const heading = () => page.locator('h1').innerText();

@@ -10,13 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activate, chooseRadio, describeViolations, isControl, launchChromium, runAxe, tabTo, typeInto } from '../support/chromium.ts';
+import { activate, chooseRadio, DESKTOP, expectAccessible, isControl, launchChromium, tabTo, typeInto } from '../support/chromium.ts';
 import { startServe, tapestry, type Serving } from '../support/processes.ts';
 import { backend, commandDatabase } from '../support/store.ts';
 
 const TIMEOUT = 300_000;
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 375, height: 812 };
 const EMAIL = 'ada@example.org';
 const PASSWORD = 'a long walk by the water of leith';
 
@@ -94,22 +92,7 @@ describe(`the researchers' workspace in a real browser (Chromium, ${backend})`, 
       const origin = serve.address;
       const checked: string[] = [];
       async function check(label: string) {
-        const { passes, violations } = await runAxe(page);
-        expect(passes, `axe found no rules to pass on ${label}: did it run?`).toBeGreaterThan(0);
-        const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        expect(serious.map((v) => v.id), `serious or critical accessibility violations on ${label} (${page.url()}):\n${describeViolations(serious)}`).toEqual([]);
-        await page.setViewportSize(PHONE);
-        const widths = await page.evaluate(() => ({
-          scroll: document.documentElement.scrollWidth,
-          window: window.innerWidth,
-          // What sticks out, to say what to fix.
-          wide: [...document.querySelectorAll('body *')]
-            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.tapestry-table-scroll, .tapestry-source'))
-            .slice(0, 5)
-            .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}">`),
-        }));
-        expect(widths.scroll, `${label} scrolls sideways on a ${PHONE.width}px-wide phone: ${widths.wide.join(', ')}`).toBeLessThanOrEqual(widths.window);
-        await page.setViewportSize(DESKTOP);
+        await expectAccessible(page, label);
         await page.screenshot({ path: join(shots, `${String(checked.length + 1).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
         checked.push(label);
       }
@@ -230,9 +213,7 @@ describe(`the researchers' workspace in a real browser (Chromium, ${backend})`, 
         const their = await colleague.newPage();
         expect((await their.goto(setLink))!.status()).toBe(200);
         try {
-          const { passes, violations } = await runAxe(their);
-          expect(passes).toBeGreaterThan(0);
-          expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), 'the set-password page').toEqual([]);
+          await expectAccessible(their, 'the set-password page');
           checked.push('the set-password page');
         } finally {
           await colleague.close();

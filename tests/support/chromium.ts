@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type { Result } from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -193,4 +194,32 @@ export async function tickCheckbox(page: Page, name: string, value: string): Pro
 export async function typeInto(page: Page, name: string, text: string): Promise<void> {
   await tabTo(page, `the "${name}" field`, isField(name));
   await page.keyboard.type(text);
+}
+
+// ---- one page, checked as every page is ------------------------------------------------------
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 375, height: 812 };
+
+/**
+ * Fails unless axe finds no serious or critical WCAG A/AA violation on the page as it stands and
+ * the page, shown on a 375px phone, does not scroll sideways (naming what sticks out). The page is
+ * left at the desktop size.
+ */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const { passes, violations } = await runAxe(page);
+  expect(passes, `axe found no rules to pass on ${label}: did it run?`).toBeGreaterThan(0);
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => v.id), `serious or critical accessibility violations on ${label} (${page.url()}):\n${describeViolations(serious)}`).toEqual([]);
+  await page.setViewportSize(PHONE);
+  const widths = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    window: window.innerWidth,
+    wide: [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.tapestry-table-scroll, .tapestry-source'))
+      .slice(0, 5)
+      .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}">`),
+  }));
+  expect(widths.scroll, `${label} scrolls sideways on a ${PHONE.width}px-wide phone: ${widths.wide.join(', ')}`).toBeLessThanOrEqual(widths.window);
+  await page.setViewportSize(DESKTOP);
 }
