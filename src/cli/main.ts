@@ -13,6 +13,7 @@ import { publishCommand, setupCommand } from './publish.ts';
 import { runCommands } from './run.ts';
 import { serveCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
+import { statusCommand } from './status.ts';
 import { surveyCommand } from './survey.ts';
 import { userCommand } from './user.ts';
 import { waveCommand } from './wave.ts';
@@ -30,6 +31,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   setupCommand(program, io);
   serveCommand(program, io);
   waveCommand(program, io);
+  statusCommand(program, io);
   inviteCommand(program, io);
   runCommands(program, io, setExit);
   simulateCommand(program, io);

@@ -82,7 +82,8 @@ async function strataOfVersion(store: Store, versionId: number): Promise<Strata 
   return version ? strataOf(Instrument.parse(version.definition)) : undefined;
 }
 
-async function requireWave(store: Store, instrumentId: string, name: string): Promise<WaveRow> {
+/** The wave of that name, or an error that names the waves the instrument has. */
+export async function requireWave(store: Store, instrumentId: string, name: string): Promise<WaveRow> {
   const found = await findWave(store.db, instrumentId, name);
   if (found) return found;
   const known = (await listWaves(store.db, instrumentId)).map((w) => w.name);

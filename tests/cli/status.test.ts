@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.ts';
+import { createInvitations } from '../../src/store/invitations.ts';
+import { openStore, storeOptionsFromEnv } from '../../src/store/open.ts';
+import { saveProgress, startResponse, submitResponse } from '../../src/store/responses.ts';
+import { findWave } from '../../src/store/waves.ts';
+import { captureIo } from '../support/io.ts';
+import { backend, commandDatabase } from '../support/store.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const INSTRUMENT = 'leadership-individual';
+// qnorm(0.975), written out so that the expected figures do not come from the code under test.
+const Z = 1.959963984540054;
+const points = (x: number) => Math.round(x * 10000) / 100;
+/** Half-width of a proportion of 50 % from n responses of a simple random sample, in points. */
+const srs = (n: number, N = Infinity) => points(Z * Math.sqrt((0.25 / n) * (1 - n / N)));
+/** Responses a simple random sample needs for a half-width of e (a proportion). */
+const needed = (e: number, N = Infinity) => {
+  const n0 = (Z * Z * 0.25) / (e * e);
+  return Math.ceil(n0 / (1 + n0 / N));
+};
+
+describe(`tapestry status on ${backend}`, () => {
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv = {};
+  let database: Awaited<ReturnType<typeof commandDatabase>>;
+
+  const tapestry = async (...args: string[]) => {
+    const io = captureIo({ cwd: dataDir, env, now: () => new Date('2026-09-20T10:00:00Z') });
+    const code = await run(['--data-dir', join(dataDir, 'data'), ...args], io);
+    return { code, out: io.stdout(), err: io.stderr() };
+  };
+  const status = async (...args: string[]) => {
+    const result = await tapestry('status', INSTRUMENT, '--wave', '2026', '--json', ...args);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.out);
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tapestry-status-'));
+    database = await commandDatabase('status');
+    env = database.env;
+    const io = captureIo({ cwd: root, env });
+    expect(await run(['--data-dir', join(dataDir, 'data'), 'publish', `surveys/${INSTRUMENT}.yaml`], io)).toBe(0);
+    const open = await tapestry('wave', 'open', INSTRUMENT, '2026', '--target', 'public/senior=4', '--target', 'public/front_line=6', '--target', 'private/senior=3');
+    expect(open.err).toBe('');
+    await tapestry('wave', 'open', INSTRUMENT, 'empty');
+
+    // Seeded through the store, as the service would write them: submitted ones with the minutes
+    // they took, those in progress with the page they stopped on.
+    const store = await openStore({ ...storeOptionsFromEnv(env), dataDir: join(dataDir, 'data') });
+    try {
+      const wave = (await findWave(store.db, INSTRUMENT, '2026'))!;
+      const start = new Date('2026-09-15T09:00:00Z');
+      const respond = async (answers: Record<string, string>, minutes: number | null, page: string | null = null) => {
+        const response = (await startResponse(store.db, { waveId: wave.id, instrumentVersionId: wave.instrument_version_id, startedAt: start }))!;
+        await saveProgress(store.db, response.id, { answers, complete: minutes !== null, currentPage: page }, start);
+        if (minutes !== null) await submitResponse(store.db, response.id, new Date(start.getTime() + minutes * 60_000));
+      };
+      await respond({ sector: 'public', tier: 'senior' }, 10);
+      await respond({ sector: 'public', tier: 'senior' }, 20);
+      await respond({ sector: 'public', tier: 'front_line' }, 30);
+      await respond({ sector: 'private', tier: 'senior' }, 12);
+      await respond({ sector: 'private', tier: 'middle' }, 16);
+      await respond({ sector: 'public', tier: 'senior' }, null, 'qualifications');
+      await respond({ sector: 'private', tier: 'front_line' }, null, 'qualifications');
+      await respond({ sector: 'public' }, null, 'about-you');
+      await respond({}, null);
+      await createInvitations(store.db, wave.id, Array.from({ length: 10 }, () => ({})));
+    } finally {
+      await store.close();
+    }
+  });
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await database.dispose();
+  });
+
+  it('gives every figure overall and by sector and tier, against the targets, with the precision each has now', async () => {
+    const need = needed(0.05);
+    expect(await status()).toEqual({
+      instrument: INSTRUMENT,
+      wave: '2026',
+      precisionPoints: 5,
+      invited: 10,
+      responseRatePercent: 50,
+      overall: {
+        started: 9,
+        submitted: 5,
+        target: 13,
+        population: null,
+        medianMinutes: 16,
+        halfWidthPoints: srs(5),
+        needed: need,
+        more: need - 5,
+        stops: [
+          { page: 'about-you', inProgress: 1 },
+          { page: 'qualifications', inProgress: 2 },
+          { page: null, inProgress: 1 },
+        ],
+      },
+      by: {
+        sector: [
+          { value: 'public', started: 5, submitted: 3, target: 10, population: null, medianMinutes: 20, halfWidthPoints: srs(3), needed: need, more: need - 3, stops: [{ page: 'about-you', inProgress: 1 }, { page: 'qualifications', inProgress: 1 }] },
+          { value: 'private', started: 3, submitted: 2, target: 3, population: null, medianMinutes: 14, halfWidthPoints: srs(2), needed: need, more: need - 2, stops: [{ page: 'qualifications', inProgress: 1 }] },
+          { value: null, started: 1, submitted: 0, target: null, population: null, medianMinutes: null, halfWidthPoints: null, needed: null, more: null, stops: [{ page: null, inProgress: 1 }] },
+        ],
+        tier: [
+          { value: 'front_line', started: 2, submitted: 1, target: 6, population: null, medianMinutes: 30, halfWidthPoints: srs(1), needed: need, more: need - 1, stops: [{ page: 'qualifications', inProgress: 1 }] },
+          { value: 'middle', started: 1, submitted: 1, target: null, population: null, medianMinutes: 16, halfWidthPoints: srs(1), needed: need, more: need - 1, stops: [] },
+          { value: 'senior', started: 4, submitted: 3, target: 7, population: null, medianMinutes: 12, halfWidthPoints: srs(3), needed: need, more: need - 3, stops: [{ page: 'qualifications', inProgress: 1 }] },
+          { value: null, started: 2, submitted: 0, target: null, population: null, medianMinutes: null, halfWidthPoints: null, needed: null, more: null, stops: [{ page: 'about-you', inProgress: 1 }, { page: null, inProgress: 1 }] },
+        ],
+      },
+    });
+  });
+
+  it('uses the population sizes for the fpc and stratifies the whole wave by sector, with the precision wanted', async () => {
+    writeFileSync(join(dataDir, 'population.csv'), 'sector,count\npublic,40\nprivate,10\nvoluntary,20\n');
+    const result = await status('--by', 'sector', '--precision', '10', '--population', 'population.csv');
+    expect(result.precisionPoints).toBe(10);
+    // A sector with no response yet leaves the whole population's estimate unknown.
+    expect(result.overall).toMatchObject({ population: 70, halfWidthPoints: null, needed: needed(0.1, 70), more: needed(0.1, 70) - 5 });
+    expect(Object.keys(result.by)).toEqual(['sector']);
+    expect(result.by.sector.map((d: { value: string | null }) => d.value)).toEqual(['public', 'private', 'voluntary', null]);
+    expect(result.by.sector[0]).toMatchObject({ population: 40, halfWidthPoints: srs(3, 40), needed: needed(0.1, 40), more: needed(0.1, 40) - 3 });
+    expect(result.by.sector[1]).toMatchObject({ population: 10, halfWidthPoints: srs(2, 10), needed: needed(0.1, 10), more: needed(0.1, 10) - 2 });
+    expect(result.by.sector[2]).toEqual({ value: 'voluntary', started: 0, submitted: 0, target: null, population: 20, medianMinutes: null, halfWidthPoints: null, needed: needed(0.1, 20), more: needed(0.1, 20), stops: [] });
+
+    writeFileSync(join(dataDir, 'two.csv'), 'sector,count\npublic,40\nprivate,10\n');
+    const stratified = await status('--by', 'sector', '--population', 'two.csv');
+    const variance = (40 / 50) ** 2 * (0.25 / 3) * (1 - 3 / 40) + (10 / 50) ** 2 * (0.25 / 2) * (1 - 2 / 10);
+    expect(stratified.overall).toMatchObject({ population: 50, halfWidthPoints: points(Z * Math.sqrt(variance)), needed: needed(0.05, 50), more: needed(0.05, 50) - 5 });
+  });
+
+  it('counts by any single-choice question, and gives no response rate for a wave without invitations', async () => {
+    const result = await tapestry('status', INSTRUMENT, '--wave', 'empty', '--by', 'qual_status', '--json');
+    expect(result.err).toBe('');
+    const parsed = JSON.parse(result.out);
+    expect(parsed.invited).toBe(0);
+    expect(parsed.responseRatePercent).toBeNull();
+    expect(parsed.overall).toEqual({ started: 0, submitted: 0, target: null, population: null, medianMinutes: null, halfWidthPoints: null, needed: needed(0.05), more: needed(0.05), stops: [] });
+    expect(parsed.by).toEqual({ qual_status: [] });
+  });
+
+  it('prints a table with a row for the whole wave and for each answer', async () => {
+    const { code, out } = await tapestry('status', INSTRUMENT, '--wave', '2026');
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${INSTRUMENT} wave 2026: 10 invited, response rate 50 %`);
+    expect(lines[1]).toMatch(/^domain +started +submitted +target +median min +± points now +needed for ±5 +more +stopped at \(in progress\)$/);
+    expect(lines[2]).toMatch(new RegExp(`^all +9 +5 +13 +16 +${srs(5)} +${needed(0.05)} +${needed(0.05) - 5} +about-you 1, qualifications 2, \\(start\\) 1$`));
+    expect(lines.map((l) => l.split(/ +/)[0])).toEqual(['leadership-individual', 'domain', 'all', 'sector=public', 'sector=private', 'sector=(not', 'tier=front_line', 'tier=middle', 'tier=senior', 'tier=(not']);
+  });
+
+  it('refuses, saying why, a wave, a question or a precision it cannot use', async () => {
+    writeFileSync(join(dataDir, 'small.csv'), 'sector,count\npublic,40\nprivate,1\n');
+    const cases: [string[], string][] = [
+      [['--wave', 'nope'], `${INSTRUMENT} has no wave named nope (its waves: 2026, empty)`],
+      [['--wave', '2026', '--by', 'sector,colour'], `--by colour: ${INSTRUMENT} has no question colour`],
+      [['--wave', '2026', '--by', 'qual_type'], '--by qual_type: qual_type is a multiple question; responses are counted by single-choice or scale questions'],
+      [['--wave', '2026', '--by', 'tier,tier'], '--by names tier twice'],
+      [['--wave', '2026', '--precision', '0'], '--precision must be a number of percentage points above 0 and under 50'],
+      [['--wave', '2026', '--precision', 'five'], '--precision must be a number of percentage points above 0 and under 50 (5 for ±5 points), not "five"'],
+      [['--wave', '2026', '--population', 'none.csv'], 'none.csv: cannot read the population file: there is no such file'],
+      [['--wave', '2026', '--population', 'small.csv'], 'sector private: 2 responses are more than the population of 1'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await tapestry('status', INSTRUMENT, ...args);
+      expect([args.join(' '), result.code]).toEqual([args.join(' '), 1]);
+      expect(result.err).toContain(message);
+    }
+  });
+});
