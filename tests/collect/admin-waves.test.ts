@@ -31,6 +31,16 @@ function figuresRow(page: Page, ...heading: string[]): string[] | undefined {
   return undefined;
 }
 
+/** The row of the table captioned `captionId` whose heading cells read `heading`. */
+function tableRow(page: Page, captionId: string, ...heading: string[]): string[] | undefined {
+  const rows = page.$(`#${captionId}`).closest('table').find('tbody tr').toArray();
+  for (const row of rows) {
+    const cells = page.$(row).children('th, td').map((_, c) => page.$(c).text().trim()).get();
+    if (heading.every((h, i) => cells[i] === h)) return cells.slice(heading.length);
+  }
+  return undefined;
+}
+
 describe(`waves in the workspace on ${backend}`, () => {
   let ws: Workspace;
   let editor: Browser;
@@ -167,22 +177,24 @@ describe(`waves in the workspace on ${backend}`, () => {
     expect(await countAudit(ws.store.db)).toBe(auditBefore);
   });
 
-  it('shows counts of started and submitted responses by sector and tier against the targets, and never an answer', async () => {
+  it('shows counts of started and submitted responses by sector and tier against the targets, the precision each has now, the median time to complete and where people stopped, and never an answer', async () => {
     const waveId = ws.waveIds[INSTRUMENT]!;
     const versionId = ws.versionIds[INSTRUMENT]!;
     await setWaveTargets(ws.store.db, waveId, [
       { sector: 'public', tier: 'senior', target: 4 },
       { sector: 'private', tier: 'middle', target: 0 },
     ]);
-    const seed = async (answers: Record<string, unknown>, submit: boolean) => {
-      const response = (await startResponse(ws.store.db, { waveId, instrumentVersionId: versionId }))!;
-      await saveProgress(ws.store.db, response.id, { answers, complete: submit, currentPage: null }, ws.clock.now);
+    // A submitted response took `minutes`; one in progress stopped on `page`.
+    const seed = async (answers: Record<string, unknown>, submit: boolean, minutes = 0, page: string | null = null) => {
+      const startedAt = new Date(ws.clock.now.getTime() - minutes * 60_000);
+      const response = (await startResponse(ws.store.db, { waveId, instrumentVersionId: versionId, startedAt }))!;
+      await saveProgress(ws.store.db, response.id, { answers, complete: submit, currentPage: page }, ws.clock.now);
       if (submit) await submitResponse(ws.store.db, response.id, ws.clock.now);
     };
-    await seed({ sector: 'public', tier: 'senior', service_area_other: SECRET }, true);
-    await seed({ sector: 'public', tier: 'senior' }, true);
-    await seed({ sector: 'public', tier: 'senior' }, false);
-    await seed({ sector: 'private', tier: 'middle', qual_benefit_text: SECRET }, false);
+    await seed({ sector: 'public', tier: 'senior', service_area_other: SECRET }, true, 10);
+    await seed({ sector: 'public', tier: 'senior' }, true, 25);
+    await seed({ sector: 'public', tier: 'senior' }, false, 0, 'qualifications');
+    await seed({ sector: 'private', tier: 'middle', qual_benefit_text: SECRET }, false, 0, 'qualifications');
     await seed({}, false);
 
     const page = await viewer.get(`${BASE}/2010`);
@@ -193,6 +205,18 @@ describe(`waves in the workspace on ${backend}`, () => {
     expect(figuresRow(page, 'Voluntary sector', 'Front-line practitioner or worker')).toEqual(['0', '0', 'None', '']);
     expect(figuresRow(page, 'Not yet known (the sector or tier is not answered yet)')).toEqual(['1', '0', '', '']);
     expect(figuresRow(page, 'All responses')).toEqual(['5', '2', '4', '']);
+
+    // Precision now: z·sqrt(0.25/n) with z = qnorm(0.975), and 385 responses for ±5 points.
+    const twoSubmitted = `±${(100 * 1.959963984540054 * Math.sqrt(0.25 / 2)).toFixed(1)}`;
+    expect(page.$('#precision-caption').text()).toBe('Precision now by sector and tier, for a percentage of 50 %');
+    expect(tableRow(page, 'precision-caption', 'Public sector', 'Senior manager or director')).toEqual(['2', twoSubmitted, '385', '383']);
+    expect(tableRow(page, 'precision-caption', 'Voluntary sector', 'Middle manager')).toEqual(['0', 'None submitted', '385', '385']);
+    expect(tableRow(page, 'precision-caption', 'All responses')).toEqual(['2', twoSubmitted, '385', '383']);
+    expect(page.$('#median-time').text()).toBe('Median time from starting to submitting: 17.5 minutes.');
+    expect(tableRow(page, 'stops-caption', 'Before the first page was saved')).toEqual(['1']);
+    expect(tableRow(page, 'stops-caption', 'Leadership and management qualifications (qualifications)')).toEqual(['2']);
+    expect(page.$('#stops-caption').closest('table').find('tbody tr')).toHaveLength(2);
+    expect(page.$('#stops-caption').closest('table').find('thead th[scope=col]').map((_, th) => page.$(th).text()).get()).toEqual(['Page', 'In progress']);
     expect(page.html).not.toContain(SECRET);
     expect(page.html).not.toContain('Hamish');
     expect(page.$('.govuk-summary-list').text()).toContain('/s/leadership-individual/2010');

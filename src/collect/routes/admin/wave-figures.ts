@@ -4,7 +4,8 @@
  * counts ever reach here, and a response whose sector or tier is not one of the strata (not
  * answered yet) is counted apart without saying what it answered.
  */
-import type { StratumCount } from '../../../store/monitoring.ts';
+import { domainPrecision } from '../../../analysis/precision.ts';
+import type { StopFigures, StratumCount } from '../../../store/monitoring.ts';
 import type { Target } from '../../../store/targets.ts';
 import { targetFieldId, type TargetCell } from './wave-form.ts';
 
@@ -50,4 +51,53 @@ export function waveFigures(cells: readonly TargetCell[], counts: readonly Strat
   // A percentage of the whole is only fair when every stratum has a target to count towards it.
   const everyTargeted = rows.length > 0 && rows.every((r) => r.target !== null);
   return { rows, unplaced, total: { started, submitted, target: targetTotal, percent: everyTargeted ? percentOf(submitted, targetTotal) : null } };
+}
+
+/** The half-width the wave's page aims for, in percentage points, as `tapestry status` by default. */
+export const PAGE_PRECISION_POINTS = 5;
+
+export interface PrecisionRow {
+  sectorLabel: string;
+  tierLabel: string;
+  submitted: number;
+  /** "±12.3" points, or null with no response yet. */
+  halfWidth: string | null;
+  needed: number;
+  more: number;
+}
+
+export interface WaveProgress {
+  precision: PrecisionRow[];
+  total: PrecisionRow;
+  /** Median minutes from start to submission, to one decimal; null with none submitted. */
+  medianMinutes: string | null;
+  /** Responses in progress by the page they stopped on, in the instrument's page order. */
+  stops: { page: string; inProgress: number }[];
+}
+
+const precisionRow = (sectorLabel: string, tierLabel: string, submitted: number): PrecisionRow => {
+  // The page knows no population sizes (those are the pipeline's), so no fpc: the widest figure.
+  const { halfWidth, needed, more } = domainPrecision(submitted, null, PAGE_PRECISION_POINTS / 100);
+  return { sectorLabel, tierLabel, submitted, halfWidth: halfWidth === null ? null : `±${(halfWidth * 100).toFixed(1)}`, needed, more };
+};
+
+/**
+ * Precision now of each stratum and of the whole wave, the median time to complete and where
+ * responses in progress stopped: from counts, as the figures are. `pages` is the instrument's
+ * pages in order, to name and order the pages stopped on.
+ */
+export function waveProgress(figures: WaveFigures, medianMinutes: number | null, stops: readonly StopFigures[], pages: readonly { id: string; title?: string }[]): WaveProgress {
+  const order = new Map(pages.map((p, i) => [p.id, i]));
+  const titleOf = (id: string | null) => {
+    if (id === null) return 'Before the first page was saved';
+    const page = pages.find((p) => p.id === id);
+    return page?.title ? `${page.title} (${id})` : id;
+  };
+  const rank = (id: string | null) => (id === null ? -1 : (order.get(id) ?? pages.length));
+  return {
+    precision: figures.rows.map((r) => precisionRow(r.sectorLabel, r.tierLabel, r.submitted)),
+    total: precisionRow('All responses', '', figures.total.submitted),
+    medianMinutes: medianMinutes === null ? null : medianMinutes.toFixed(1),
+    stops: [...stops].sort((a, b) => rank(a.page) - rank(b.page) || (a.page ?? '').localeCompare(b.page ?? '', 'en')).map((s) => ({ page: titleOf(s.page), inProgress: s.inProgress })),
+  };
 }

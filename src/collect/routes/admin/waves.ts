@@ -12,7 +12,7 @@ import { strataOf } from '../../../instrument/strata.ts';
 import { accountActor } from '../../../store/audit.ts';
 import { WAVE_ACCESS, type InstrumentVersionRow, type WaveRow } from '../../../store/database.ts';
 import { listInstrumentVersions } from '../../../store/instrument-versions.ts';
-import { countResponsesByStratum } from '../../../store/monitoring.ts';
+import { countResponsesByStratum, stopsByPage, waveFigures as waveTotals } from '../../../store/monitoring.ts';
 import { listWaveTargets } from '../../../store/targets.ts';
 import { accessText, closeWaveRecorded, openWaveRecorded, setWaveTargetsRecorded } from '../../../store/wave-changes.ts';
 import { waveNameProblem, wavePeriodProblem, waveState, WaveError } from '../../../store/waves.ts';
@@ -23,7 +23,7 @@ import { field, formOf, problemViews, type FieldProblem } from './forms.ts';
 import { signedIn } from './index.ts';
 import { sentence } from './sign-in.ts';
 import { dateTimeValues, readDateTime, readTargetFields, targetCells, targetFieldId, targetGrid, targetValues, unionOfCells, type TargetCell } from './wave-form.ts';
-import { waveFigures } from './wave-figures.ts';
+import { PAGE_PRECISION_POINTS, waveFigures, waveProgress } from './wave-figures.ts';
 
 interface InstrumentParams {
   instrument: string;
@@ -173,11 +173,14 @@ export async function waveRoutes(fastify: FastifyInstance) {
   async function wavePage(request: FastifyRequest<WaveRoute>, reply: FastifyReply, edit?: { values: Record<string, string>; problems: FieldProblem[] }) {
     const account = signedIn(request);
     const { instrument: instrumentId } = request.params;
-    const { wave, version, cells } = await waveOf(request.params);
+    const fielded = await waveOf(request.params);
+    const { wave, version, cells } = fielded;
     const now = fastify.now();
     const state = waveState(wave, now);
     const targets = await listWaveTargets(db(), wave.id);
     const figures = waveFigures(cells, await countResponsesByStratum(db(), wave.id), targets);
+    const totals = await waveTotals(db(), wave.id);
+    const progress = waveProgress(figures, totals.medianMinutes, await stopsByPage(db(), wave.id), fielded.instrument.pages);
     const { done } = request.query;
     return reply.page('admin/wave.njk', {
       title: `Wave ${wave.name} of ${version.title}`,
@@ -185,6 +188,8 @@ export async function waveRoutes(fastify: FastifyInstance) {
       wave: waveSummary(wave, version, state),
       base: waveHref(instrumentId, wave.name),
       figures,
+      progress,
+      precisionPoints: PAGE_PRECISION_POINTS,
       hasStrata: cells.length > 0,
       hasTier: cells.some((c) => c.tier !== ''),
       mayChange: allows(account, 'waves', instrumentId),
