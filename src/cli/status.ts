@@ -136,7 +136,7 @@ export async function waveStatus(store: Store, instrumentId: string, waveName: s
   const sectorSizes = population && marginOf(population, [SECTOR_QUESTION]);
   const total = population?.tables[0] ? [...population.tables[0].cells.values()].reduce((a, b) => a + b, 0) : null;
   let overallPrecision: Pick<DomainStatus, 'halfWidthPoints' | 'needed' | 'more'>;
-  if (sectorSizes && questions.includes(SECTOR_QUESTION)) {
+  if (sectorSizes) {
     const bySector = new Map((await waveFiguresByAnswer(store.db, wave.id, SECTOR_QUESTION)).map((f) => [f.value, f.submitted]));
     const unknown = [...bySector.keys()].filter((s): s is string => s !== null && !sectorSizes.has(s) && bySector.get(s)! > 0);
     if (unknown.length > 0) throw new UserError(`the population file has no count for sector ${unknown.join(', ')}, which has submitted responses`);

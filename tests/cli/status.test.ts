@@ -135,6 +135,8 @@ describe(`tapestry status on ${backend}`, () => {
     const stratified = await status('--by', 'sector', '--population', 'two.csv');
     const variance = (40 / 50) ** 2 * (0.25 / 3) * (1 - 3 / 40) + (10 / 50) ** 2 * (0.25 / 2) * (1 - 2 / 10);
     expect(stratified.overall).toMatchObject({ population: 50, halfWidthPoints: points(Z * Math.sqrt(variance)), needed: needed(0.05, 50), more: needed(0.05, 50) - 5 });
+    // The whole wave is stratified by sector whichever questions it is broken down by.
+    expect((await status('--by', 'tier', '--population', 'two.csv')).overall).toEqual(stratified.overall);
   });
 
   it('counts by any single-choice question, and gives no response rate for a wave without invitations', async () => {
