@@ -162,12 +162,12 @@ export async function waveStatus(store: Store, instrumentId: string, waveName: s
     const found = new Map<string | null, DomainFigures>((await waveFiguresByAnswer(store.db, wave.id, question)).map((f) => [f.value, f]));
     const stops = await stopsByPage(store.db, wave.id, question);
     const sizes = population ? marginOf(population, [question]) : undefined;
-    // The question's options in the instrument's order; an answer that is none of them (from an
-    // older version) after them, and the responses that have not answered yet last.
+    // The options answered, or with a target or a population, in the instrument's order; an answer
+    // that is none of them (from an older version) after them; those not answered yet last.
     const options = (questionsOf(instrument).find((q) => q.id === question) as { options: { id: string }[] }).options.map((o) => o.id);
-    const withTarget = (value: string) => targetOf(question, value) !== null || sizes?.has(value);
+    const expected = (value: string) => targetOf(question, value) !== null || sizes?.has(value);
     const values: (string | null)[] = [
-      ...options.filter((o) => found.has(o) || withTarget(o)),
+      ...options.filter((o) => found.has(o) || expected(o)),
       ...[...found.keys()].filter((v): v is string => v !== null && !options.includes(v)),
       ...(found.has(null) ? [null] : []),
     ];
