@@ -8,7 +8,7 @@
 const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
 
 /** The keys every message may use besides the invitee's CSV columns. */
-export const BUILT_IN_KEYS = ['link', 'name', 'email'] as const;
+export const BUILT_IN_KEYS = ['link', 'decline_link', 'name', 'email'] as const;
 
 /** The placeholders a wording uses, in order of first appearance. */
 export function placeholdersOf(text: string): string[] {

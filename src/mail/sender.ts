@@ -9,7 +9,7 @@ import type { Database, OutboxRow } from '../store/database.ts';
 import { addInvitationLink } from '../store/invitations.ts';
 import { claimDue, markFailed, markRetry, markSent, releaseClaims } from '../store/outbox.ts';
 import { waveMessage } from '../store/wave-messages.ts';
-import { compose } from './compose.ts';
+import { compose, placeholdersOf } from './compose.ts';
 import type { MailConfig } from './config.ts';
 
 export interface SendOptions {
@@ -52,6 +52,10 @@ async function sendOne(db: Kysely<Database>, transport: Transporter, message: Ou
     await markFailed(db, message, 'the invitation has no e-mail address');
     return 'failed';
   }
+  if (invitation.state === 'declined') {
+    await markFailed(db, message, 'the invitee declined');
+    return 'failed';
+  }
   const wording = await waveMessage(db, invitation.wave_id, message.kind);
   if (!wording) {
     await markFailed(db, message, 'the wave has no message to send (tapestry mail message)');
@@ -60,8 +64,11 @@ async function sendOne(db: Kysely<Database>, transport: Transporter, message: Ou
   // A link of its own for every message: only hashes of tokens are stored, so the one printed
   // when the invitation was made cannot be written into a later reminder.
   const token = await addInvitationLink(db, invitation.id, message.id);
-  const values = { name: '', ...invitation.attributes, email: invitation.email, link: `${options.baseUrl}/i/${token}` };
-  const composed = compose(wording, values);
+  const link = `${options.baseUrl}/i/${token}`;
+  const values = { name: '', ...invitation.attributes, email: invitation.email, link, decline_link: `${link}/decline` };
+  // Every message says how to decline, in the wording's own place or else at its end.
+  const body = placeholdersOf(wording.body).includes('decline_link') ? wording.body : `${wording.body.trimEnd()}\n\nIf you do not want to take part, tell us here and we will not write again: {decline_link}\n`;
+  const composed = compose({ subject: wording.subject, body }, values);
   try {
     await transport.sendMail({ from: options.config.from, to: invitation.email, subject: composed.subject, text: composed.text, html: composed.html });
   } catch (error) {

@@ -57,3 +57,16 @@ export async function addInvitationLink(db: Kysely<Database>, invitationId: numb
   await db.insertInto('invitation_links').values({ token_hash: hashToken(token), invitation_id: invitationId, outbox_id: outboxId }).execute();
   return token;
 }
+
+/** The invitee wants no more: the invitation is declined, and its messages not yet sent never will be. */
+export async function declineInvitation(db: Kysely<Database>, invitationId: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('invitations').set({ state: 'declined' }).where('id', '=', invitationId).execute();
+    await trx
+      .updateTable('mail_outbox')
+      .set({ status: 'failed', last_error: 'the invitee declined' })
+      .where('invitation_id', '=', invitationId)
+      .where('status', '=', 'pending')
+      .execute();
+  });
+}

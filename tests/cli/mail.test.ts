@@ -12,6 +12,7 @@ import { mailConfigFromEnv } from '../../src/mail/config.ts';
 import { sendDue } from '../../src/mail/sender.ts';
 import { openStore, storeOptionsFromEnv, type Store } from '../../src/store/open.ts';
 import { captureIo } from '../support/io.ts';
+import { Browser } from '../support/browser.ts';
 import { backend, commandDatabase } from '../support/store.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -235,5 +236,34 @@ describe(`e-mailed invitations on ${backend}`, () => {
       }
     });
     expect((await tapestry('remind', 'leadership-individual', '--wave', '2010', '--not-since', 'soon')).err).toContain('--not-since must be a whole number and a unit');
+  });
+
+  it('carries a decline link whose confirm form, with its CSRF token, declines the invitation and stops its reminders', async () => {
+    const mail = smtp.received.find((m) => to(m) === 'person3@example.org')!;
+    const decline = /http:\/\/survey\.example(\/i\/[A-Za-z0-9_-]{43}\/decline)/.exec(mail.text ?? '')?.[1];
+    expect(decline).toBeDefined();
+    expect(mail.html).toContain(`${decline}`);
+    await withTestStore(async (store) => {
+      const app = await buildServer({ store, now: () => new Date('2010-09-15T10:00:00Z') });
+      try {
+        const browser = new Browser(app);
+        const page = await browser.get(decline!);
+        expect(page.status).toBe(200);
+        const form = Browser.formFields(page);
+        // A scanner that follows the link, or a post without the form's token, declines nobody.
+        expect((await browser.post(decline!, form.fields.filter(([k]) => k !== '_csrf'))).status).toBe(403);
+        expect((await store.db.selectFrom('invitations').select('state').where('email', '=', 'person3@example.org').executeTakeFirstOrThrow()).state).toBe('sent');
+        const done = await browser.post(form.action, form.fields);
+        expect(done.status).toBe(200);
+        expect(done.html).toContain('You have declined this invitation');
+        expect((await store.db.selectFrom('invitations').select('state').where('email', '=', 'person3@example.org').executeTakeFirstOrThrow()).state).toBe('declined');
+      } finally {
+        await app.close();
+      }
+    });
+    expect((await tapestry('remind', 'leadership-individual', '--wave', '2010', '--not-since', '0m')).err).toContain('48 reminders queued');
+    const before = smtp.received.length;
+    expect((await tapestry('mail', 'send')).err).toContain('48 sent');
+    expect(smtp.received.slice(before).map(to)).not.toContain('person3@example.org');
   });
 });
