@@ -38,7 +38,7 @@ export function mailCommand(program: Command, io: Io): void {
     .argument('<instrument>', 'instrument id, e.g. leadership-individual')
     .requiredOption('--wave <name>', 'the wave')
     .requiredOption('--subject <text>', 'the subject line; placeholders as in the body')
-    .requiredOption('--body <file>', 'a plain-text file: {link}, {name}, {email} and any invitee CSV column as {column} are filled in')
+    .requiredOption('--body <file>', 'a plain-text file: {link}, {decline_link}, {name}, {email} and any invitee CSV column as {column} are filled in')
     .option('--reminder', "the reminder's wording (without one, a reminder is the invitation with 'Reminder: ' before its subject)")
     .action(async (instrumentId: string, opts: MessageOptions) => {
       const file = resolve(io.cwd, opts.body);
