@@ -10,6 +10,7 @@ import { run } from '../../src/cli/main.ts';
 import { compose, fill } from '../../src/mail/compose.ts';
 import { mailConfigFromEnv } from '../../src/mail/config.ts';
 import { sendDue } from '../../src/mail/sender.ts';
+import { claimDue } from '../../src/store/outbox.ts';
 import { openStore, storeOptionsFromEnv, type Store } from '../../src/store/open.ts';
 import { captureIo } from '../support/io.ts';
 import { Browser } from '../support/browser.ts';
@@ -265,5 +266,28 @@ describe(`e-mailed invitations on ${backend}`, () => {
     const before = smtp.received.length;
     expect((await tapestry('mail', 'send')).err).toContain('48 sent');
     expect(smtp.received.slice(before).map(to)).not.toContain('person3@example.org');
+  });
+
+  it("sends again what a sender that died had claimed once its lease runs out, and retries when the server cannot be reached", async () => {
+    const at = (minutes: number) => new Date(Date.parse('2010-09-01T09:00:00Z') + minutes * 60_000);
+    const send = async (minutes: number, extra: NodeJS.ProcessEnv = {}) => {
+      const io = captureIo({ cwd: dir, env: { ...env, ...extra }, now: () => at(minutes) });
+      expect(await run(['--data-dir', dataDir(), 'mail', 'send'], io)).toBe(0);
+      return io.stderr();
+    };
+    const file = invitees('lease.csv', ['x1@lease.example,X1,public', 'x2@lease.example,X2,public']);
+    expect((await tapestry('invite', 'leadership-individual', '--wave', '2010', '--from', file, '--send')).code).toBe(0);
+    // A sender claims both and is never heard of again.
+    expect(await withTestStore(async (s) => (await claimDue(s.db, at(0), 10)).length)).toBe(2);
+    // Only the message refused with 451 above (due again at 09:01) is tried; the claimed two are left alone.
+    expect(await send(5)).toContain('0 sent, 0 failed, 1 to be retried');
+    // The lease is over, but nothing listens where the server was: tried again later, not failed.
+    const nobody = await send(11, { SMTP_URL: 'smtp://127.0.0.1:1' });
+    expect(nobody).toContain('0 sent, 0 failed, 3 to be retried');
+    const before = smtp.received.length;
+    expect(await send(12)).toContain('0 sent, 0 failed, 0 to be retried');
+    // Two minutes after their second attempt (the 451 one, on its third, waits four).
+    expect(await send(13)).toContain('2 sent, 0 failed, 0 to be retried');
+    expect(smtp.received.slice(before).map(to).sort()).toEqual(['x1@lease.example', 'x2@lease.example']);
   });
 });
