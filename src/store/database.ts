@@ -56,6 +56,48 @@ export interface InvitationsTable {
   token_hash: string;
   attributes: JsonWithDefault<Record<string, string>>;
   created_at: Timestamp;
+  /** Where the invitation is e-mailed; null for links handed out some other way. */
+  email: string | null;
+  /** What the mail decided; opened, started and submitted are read from the response (see `invitationState`). */
+  state: ColumnType<StoredInvitationState, StoredInvitationState | undefined, StoredInvitationState>;
+}
+
+export const STORED_INVITATION_STATES = ['created', 'queued', 'sent', 'failed', 'declined'] as const;
+export type StoredInvitationState = (typeof STORED_INVITATION_STATES)[number];
+
+export const MAIL_KINDS = ['invitation', 'reminder'] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+/** The wording of a wave's invitation or reminder: plain text with `{placeholders}`. */
+export interface WaveMessagesTable {
+  wave_id: number;
+  kind: MailKind;
+  subject: string;
+  body: string;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** One message to send; unique per (invitation, kind, sequence). */
+export interface MailOutboxTable {
+  id: Generated<number>;
+  invitation_id: number;
+  kind: MailKind;
+  sequence: ColumnType<number, number | undefined, number>;
+  status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  queued_at: Timestamp;
+  sent_at: Date | string | null;
+}
+
+/** Further links to an invitation, one per message sent; only the hash of each is kept. */
+export interface InvitationLinksTable {
+  token_hash: string;
+  invitation_id: number;
+  outbox_id: number | null;
+  created_at: Timestamp;
 }
 
 export interface ResponsesTable {
@@ -146,6 +188,9 @@ export const AUDIT_ACTIONS = [
   'wave-closed',
   'wave-targets-set',
   'invitations-created',
+  'invitations-queued',
+  'reminders-queued',
+  'mail-sent',
   'exported',
   'pipeline-run',
 ] as const;
@@ -172,6 +217,9 @@ export interface Database {
   waves: WavesTable;
   wave_targets: WaveTargetsTable;
   invitations: InvitationsTable;
+  wave_messages: WaveMessagesTable;
+  mail_outbox: MailOutboxTable;
+  invitation_links: InvitationLinksTable;
   responses: ResponsesTable;
   response_page_times: ResponsePageTimesTable;
   accounts: AccountsTable;
@@ -186,6 +234,7 @@ export type WaveRow = Selectable<WavesTable>;
 export type NewWave = Insertable<WavesTable>;
 export type WaveTargetRow = Selectable<WaveTargetsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
+export type OutboxRow = Selectable<MailOutboxTable>;
 export type ResponseRow = Selectable<ResponsesTable>;
 export type ResponseUpdate = Updateable<ResponsesTable>;
 export type AccountRow = Selectable<AccountsTable>;

@@ -24,18 +24,49 @@ export async function createInvitations(
   waveId: number,
   attributeSets: readonly Record<string, string>[],
   random?: (size: number) => Buffer,
+  /** Each invitee's address, in the same order, when they are to be e-mailed. */
+  emails?: readonly (string | null)[],
 ): Promise<CreatedInvitation[]> {
   if (attributeSets.length === 0) return [];
   const tokens = attributeSets.map(() => newToken(random));
   const rows = await db
     .insertInto('invitations')
-    .values(attributeSets.map((attributes, i) => ({ wave_id: waveId, token_hash: hashToken(tokens[i]!), attributes: JSON.stringify(attributes) })))
+    .values(attributeSets.map((attributes, i) => ({ wave_id: waveId, token_hash: hashToken(tokens[i]!), attributes: JSON.stringify(attributes), email: emails?.[i] ?? null })))
     .returning(['id', 'token_hash'])
     .execute();
   const idByHash = new Map(rows.map((r) => [r.token_hash, r.id]));
   return tokens.map((token, i) => ({ id: idByHash.get(hashToken(token))!, token, attributes: attributeSets[i]! }));
 }
 
-export function findInvitationByToken(db: Kysely<Database>, token: string): Promise<InvitationRow | undefined> {
-  return db.selectFrom('invitations').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+/** The invitation a token belongs to: its first link, or one made later for a message (invitation_links). */
+export async function findInvitationByToken(db: Kysely<Database>, token: string): Promise<InvitationRow | undefined> {
+  const hash = hashToken(token);
+  return (
+    (await db.selectFrom('invitations').selectAll().where('token_hash', '=', hash).executeTakeFirst()) ??
+    (await db
+      .selectFrom('invitations')
+      .selectAll('invitations')
+      .where('id', '=', (eb) => eb.selectFrom('invitation_links').select('invitation_id').where('token_hash', '=', hash))
+      .executeTakeFirst())
+  );
+}
+
+/** A further link to an invitation, for one message; only its hash is stored. */
+export async function addInvitationLink(db: Kysely<Database>, invitationId: number, outboxId: number | null, random?: (size: number) => Buffer): Promise<string> {
+  const token = newToken(random);
+  await db.insertInto('invitation_links').values({ token_hash: hashToken(token), invitation_id: invitationId, outbox_id: outboxId }).execute();
+  return token;
+}
+
+/** The invitee wants no more: the invitation is declined, and its messages not yet sent never will be. */
+export async function declineInvitation(db: Kysely<Database>, invitationId: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('invitations').set({ state: 'declined' }).where('id', '=', invitationId).execute();
+    await trx
+      .updateTable('mail_outbox')
+      .set({ status: 'failed', last_error: 'the invitee declined' })
+      .where('invitation_id', '=', invitationId)
+      .where('status', '=', 'pending')
+      .execute();
+  });
 }

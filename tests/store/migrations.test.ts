@@ -20,18 +20,21 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates every table on the way up and reports each migration applied', async () => {
     const applied = await migrateToLatest(store);
-    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets']);
+    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail']);
     expect(await tableNames(store)).toEqual([
       'account_instruments',
       'accounts',
       'audit_log',
       'instrument_versions',
+      'invitation_links',
       'invitations',
+      'mail_outbox',
       'password_tokens',
       'response_page_times',
       'responses',
       'sessions',
       'settings',
+      'wave_messages',
       'wave_targets',
       'waves',
     ]);
@@ -44,10 +47,10 @@ describe(`migrations on ${backend}`, () => {
 
   it('removes every table on the way down and can go up again', async () => {
     const undone = await migrateReset(store);
-    expect(undone).toEqual(['0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
+    expect(undone).toEqual(['0006_mail', '0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
     expect(await tableNames(store)).toEqual([]);
     expect(await migrateDown(store)).toEqual([]);
     await migrateToLatest(store);
-    expect(await tableNames(store)).toHaveLength(12);
+    expect(await tableNames(store)).toHaveLength(15);
   });
 });

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { SLUG_PATTERN } from '../../../instrument/schema.ts';
 import { WAVE_NAME_PATTERN } from '../../../store/waves.ts';
 import { HttpError } from '../../http-error.ts';
+import { declineRoutes } from './decline.ts';
 import { invitationRoutes } from './invitation.ts';
 import { pageRoutes } from './pages.ts';
 import { resumeRoutes } from './resume.ts';
@@ -30,6 +31,7 @@ export async function respondRoutes(fastify: FastifyInstance) {
   await fastify.register(startRoutes);
   await fastify.register(resumeRoutes);
   await fastify.register(invitationRoutes);
+  await fastify.register(declineRoutes);
   await fastify.register(pageRoutes);
   await fastify.register(submitRoutes);
 }
