@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { StoreLockedError } from './lock.ts';
+import { withSchemaIntrospection } from './schema-introspection.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -45,7 +46,8 @@ function refuseThroughHolder(holder: number, what: string): never {
 export function migrator({ db, schema }: MigrationTarget): Migrator {
   // Kysely looks for its bookkeeping tables in any schema unless told which: name ours, so that
   // several schemas on one server (one per test file, or per study) each keep their own history.
-  return new Migrator({ db, provider: fileMigrations, migrationTableSchema: schema });
+  // It also looks only at that schema to see what exists (see schema-introspection.ts).
+  return new Migrator({ db: withSchemaIntrospection(db, schema), provider: fileMigrations, migrationTableSchema: schema });
 }
 
 export class MigrationError extends Error {

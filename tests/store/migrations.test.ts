@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDown, migrateReset, migrateToLatest, migrationStatus } from '../../src/store/migrate.ts';
-import { backend, openTestStore, type TestStore } from '../support/store.ts';
+import { adminQuery, backend, databaseUrl, openTestStore, type TestStore } from '../support/store.ts';
 
 async function tableNames(store: TestStore): Promise<string[]> {
   const result = await sql<{ table_name: string }>`
@@ -53,4 +53,38 @@ describe(`migrations on ${backend}`, () => {
     await migrateToLatest(store);
     expect(await tableNames(store)).toHaveLength(15);
   });
+});
+
+// Many studies (or test files) can share one server, each in a schema of its own; one being
+// dropped must not break another's migration, which once failed with "schema … does not exist".
+describe.skipIf(!databaseUrl)('migrations on PostgreSQL while other schemas come and go', () => {
+  it('migrates each fresh schema while four other clients keep creating and dropping schemas of twenty tables', async () => {
+    let stop = false;
+    const churn = async (worker: number) => {
+      for (let i = 0; !stop; i++) {
+        const schema = `churn_${process.pid}_${worker}_${i}`;
+        const tables = Array.from({ length: 20 }, (_, t) => `create table ${schema}.t${t} (id serial primary key, a text);`);
+        await adminQuery(`create schema ${schema}; ${tables.join(' ')}`);
+        await adminQuery(`drop schema ${schema} cascade`);
+      }
+    };
+    const churning = Promise.all([0, 1, 2, 3].map(churn));
+    const failures: string[] = [];
+    try {
+      for (let k = 0; k < 20; k++) {
+        const fresh = await openTestStore();
+        try {
+          expect(await migrateToLatest(fresh)).toHaveLength(6);
+        } catch (error) {
+          failures.push(String(error));
+        } finally {
+          await fresh.dispose();
+        }
+      }
+    } finally {
+      stop = true;
+      await churning;
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 });
