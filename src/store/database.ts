@@ -90,6 +90,8 @@ export interface MailOutboxTable {
   last_error: string | null;
   queued_at: Timestamp;
   sent_at: Date | string | null;
+  /** The sender holding a message being sent (see `outbox.ts`); null otherwise. */
+  claimed_by: number | null;
 }
 
 /** Further links to an invitation, one per message sent; only the hash of each is kept. */
