@@ -8,8 +8,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BUILT_IN_KEYS, placeholdersOf } from '../mail/compose.ts';
 import { MailConfigError, mailConfigFromEnv } from '../mail/config.ts';
-import { sendDue } from '../mail/sender.ts';
-import { appendAudit } from '../store/audit.ts';
+import { auditSending, sendDue } from '../mail/sender.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { setWaveMessage } from '../store/wave-messages.ts';
 import { commandActor } from './actor.ts';
@@ -80,17 +79,8 @@ export function mailCommand(program: Command, io: Io): void {
       const baseUrl = (opts.baseUrl ?? io.env.BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
       await withStore(io, program.opts(), async (store) => {
         await migrateToLatest(store);
-        const summary = await sendDue(store.db, { config, baseUrl, limit, now: () => io.now() });
-        if (summary.sent + summary.failed + summary.retrying > 0) {
-          // One row a run, with the counts: never one per invitee, whose addresses stay out of the log.
-          await appendAudit(store.db, {
-            ...commandActor(io),
-            at: io.now(),
-            action: 'mail-sent',
-            summary: `sent ${summary.sent} e-mail${summary.sent === 1 ? '' : 's'}; ${summary.failed} failed, ${summary.retrying} to be retried`,
-            details: { ...summary },
-          });
-        }
+        const summary = await sendDue(store, { config, baseUrl, limit, now: () => io.now() });
+        await auditSending(store.db, summary, commandActor(io), io.now());
         io.err(`${summary.sent} sent, ${summary.failed} failed, ${summary.retrying} to be retried\n`);
       });
     });

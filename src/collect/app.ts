@@ -11,6 +11,7 @@ import type { Store } from '../store/open.ts';
 import { auth } from './plugins/auth.ts';
 import { errors } from './plugins/errors.ts';
 import { external } from './plugins/external.ts';
+import { mailSender, type MailSenderOptions } from './plugins/mail-sender.ts';
 import { settings, type SettingsOptions } from './plugins/settings.ts';
 import { store } from './plugins/store.ts';
 import { views } from './plugins/views.ts';
@@ -20,13 +21,17 @@ import { respondRoutes } from './routes/respond/index.ts';
 
 export interface AppOptions extends SettingsOptions {
   store: Store;
+  /** Send the outbox from this process (`tapestry serve` with SMTP_URL); without it, nothing is sent. */
+  mail?: MailSenderOptions | undefined;
 }
 
 export const app = fp(
   async function tapestryApp(fastify: FastifyInstance, options: AppOptions) {
-    // Services first, as decorations every area reads: fastify.settings, .now(), .store, .instruments.
+    // Services first, as decorations every area reads: fastify.settings, .now(), .store, .instruments;
+    // and the e-mail sender, which runs beside the requests rather than in them.
     await fastify.register(settings, options);
     await fastify.register(store, { store: options.store });
+    await fastify.register(mailSender, { mail: options.mail });
     await fastify.register(external);
     await fastify.register(views);
     await fastify.register(errors);

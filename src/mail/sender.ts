@@ -6,6 +6,9 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Kysely } from 'kysely';
 import type { Database, OutboxRow } from '../store/database.ts';
+import { appendAudit, type Actor } from '../store/audit.ts';
+import type { Store } from '../store/open.ts';
+import { holdSenderLock, type SenderLock } from '../store/sender-lock.ts';
 import { addInvitationLink } from '../store/invitations.ts';
 import { claimDue, markFailed, markRetry, markSent, releaseClaims } from '../store/outbox.ts';
 import { waveMessage } from '../store/wave-messages.ts';
@@ -21,12 +24,26 @@ export interface SendOptions {
   now: () => Date;
   /** Stops after the message being sent: those claimed and not tried go back to the queue. */
   signal?: AbortSignal;
+  /** The lock this sender holds (a long-running sender keeps one); without it, one is held for the run. */
+  lock?: SenderLock;
 }
 
-export interface SendSummary {
+export interface Outcomes {
   sent: number;
   failed: number;
   retrying: number;
+}
+
+/** One wave's share of a run, for its audit row. */
+export interface WaveOutcomes extends Outcomes {
+  waveId: number;
+  instrumentId: string;
+  wave: string;
+}
+
+export interface SendSummary extends Outcomes {
+  /** By wave, in the order of their ids. */
+  waves: WaveOutcomes[];
 }
 
 /** How many a claim takes: small, so that a stopped sender holds little for its lease. */
@@ -46,8 +63,20 @@ export function classify(error: unknown): Refusal {
   return { permanent: typeof code === 'number' && code >= 500 && code < 600, reason: code === undefined && e.code ? `${e.code}: ${reason}` : reason };
 }
 
-async function sendOne(db: Kysely<Database>, transport: Transporter, message: OutboxRow, options: SendOptions): Promise<'sent' | 'failed' | 'retrying'> {
+type Outcome = keyof Outcomes;
+
+async function sendOne(db: Kysely<Database>, transport: Transporter, message: OutboxRow, options: SendOptions): Promise<{ outcome: Outcome; waveId: number }> {
   const invitation = await db.selectFrom('invitations').selectAll().where('id', '=', message.invitation_id).executeTakeFirstOrThrow();
+  return { outcome: await deliver(db, transport, message, invitation, options), waveId: invitation.wave_id };
+}
+
+async function deliver(
+  db: Kysely<Database>,
+  transport: Transporter,
+  message: OutboxRow,
+  invitation: { id: number; wave_id: number; email: string | null; state: string; attributes: Record<string, string> },
+  options: SendOptions,
+): Promise<Outcome> {
   if (invitation.email === null) {
     await markFailed(db, message, 'the invitation has no e-mail address');
     return 'failed';
@@ -83,27 +112,58 @@ async function sendOne(db: Kysely<Database>, transport: Transporter, message: Ou
   return 'sent';
 }
 
-/** Sends what is due, up to the limit, and says how it went. */
-export async function sendDue(db: Kysely<Database>, options: SendOptions): Promise<SendSummary> {
-  const summary: SendSummary = { sent: 0, failed: 0, retrying: 0 };
+/** Sends what is due, up to the limit, and says how it went, overall and by wave. */
+export async function sendDue(store: Pick<Store, 'db' | 'kind'>, options: SendOptions): Promise<SendSummary> {
+  const { db } = store;
+  const byWave = new Map<number, Outcomes>();
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const transport = nodemailer.createTransport(options.config.smtpUrl);
+  const lock = options.lock ?? (await holdSenderLock(store));
+  // Bounded waits, so that a sender never holds a message longer than its lease (outbox.ts).
+  const transport = nodemailer.createTransport({ url: options.config.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
   let tried = 0;
   try {
     while (tried < limit && !options.signal?.aborted) {
-      const claimed = await claimDue(db, options.now(), Math.min(BATCH, limit - tried));
+      const claimed = await claimDue(db, options.now(), Math.min(BATCH, limit - tried), lock.id);
       if (claimed.length === 0) break;
       for (const [index, message] of claimed.entries()) {
         if (options.signal?.aborted) {
           await releaseClaims(db, claimed.slice(index).map((m) => m.id), options.now());
           break;
         }
-        summary[await sendOne(db, transport, message, options)] += 1;
+        const { outcome, waveId } = await sendOne(db, transport, message, options);
+        const counts = byWave.get(waveId) ?? { sent: 0, failed: 0, retrying: 0 };
+        counts[outcome] += 1;
+        byWave.set(waveId, counts);
         tried += 1;
       }
     }
   } finally {
     transport.close();
+    if (!options.lock) await lock.release();
   }
-  return summary;
+  const ids = [...byWave.keys()].sort((a, b) => a - b);
+  const names = ids.length ? await db.selectFrom('waves').select(['id', 'instrument_id', 'name']).where('id', 'in', ids).execute() : [];
+  const waves = ids.map((waveId) => {
+    const row = names.find((n) => n.id === waveId);
+    return { waveId, instrumentId: row?.instrument_id ?? '', wave: row?.name ?? '', ...byWave.get(waveId)! };
+  });
+  const total = (key: Outcome) => waves.reduce((sum, w) => sum + w[key], 0);
+  return { sent: total('sent'), failed: total('failed'), retrying: total('retrying'), waves };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One audit row per wave a run sent for, with the counts: never one per invitee, whose addresses stay out of the log. */
+export async function auditSending(db: Kysely<Database>, summary: SendSummary, actor: Actor, at: Date): Promise<void> {
+  for (const w of summary.waves) {
+    await appendAudit(db, {
+      ...actor,
+      at,
+      action: 'mail-sent',
+      instrumentId: w.instrumentId,
+      wave: w.wave,
+      summary: `sent ${plural(w.sent, 'e-mail')}; ${w.failed} failed, ${w.retrying} to be retried`,
+      details: { sent: w.sent, failed: w.failed, retrying: w.retrying },
+    });
+  }
 }

@@ -9,13 +9,16 @@
  *   commit with the invitations it is for, in the same transaction, which a table here gives for free.
  * - Claiming is `FOR UPDATE SKIP LOCKED`, so several senders on one PostgreSQL server never take the
  *   same row; on PGlite there is one connection, so claims are serialised in-process anyway.
- * - A claim is a lease: the row goes to `sending` with next_attempt_at a lease ahead, and a sender
- *   that dies leaves it to be claimed again once the lease runs out. Delivery is therefore at least
- *   once: a crash after the server accepted a message and before it was marked sent sends it again.
- *   The unique (invitation, kind, sequence) is what stops a message being queued twice.
+ * - A claim names its sender (`claimed_by`), and a sender holds an advisory lock on that number
+ *   while it runs (`sender-lock.ts`). A claim whose sender no longer holds its lock — the process was
+ *   killed, its connection dropped — is free at once; a claim is also a lease, so a sender that hangs
+ *   while holding its lock gives its messages up once the lease runs out. Delivery is therefore at
+ *   least once: a crash after the server accepted a message and before it was marked sent sends it
+ *   again. The unique (invitation, kind, sequence) is what stops a message being queued twice.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, MailKind, OutboxRow } from './database.ts';
+import { senderAlive } from './sender-lock.ts';
 
 /** How long a claimed message is left to its sender before another may take it. */
 export const LEASE_MS = 10 * 60_000;
@@ -53,15 +56,16 @@ export async function queueReminders(db: Kysely<Database>, invitationIds: readon
   return result.rows.length;
 }
 
-/** Takes up to `limit` messages that are due (or whose sender's lease ran out) for this sender. */
-export async function claimDue(db: Kysely<Database>, now: Date, limit: number): Promise<OutboxRow[]> {
+/** Takes up to `limit` messages that are due, or held by a sender that is gone or whose lease ran out, for sender `senderId`. */
+export async function claimDue(db: Kysely<Database>, now: Date, limit: number, senderId: number): Promise<OutboxRow[]> {
   const lease = new Date(now.getTime() + LEASE_MS);
   const result = await sql<OutboxRow>`
-    update mail_outbox set status = 'sending', attempts = attempts + 1, next_attempt_at = ${lease}
+    update mail_outbox set status = 'sending', attempts = attempts + 1, next_attempt_at = ${lease}, claimed_by = ${senderId}
     where id in (
-      select id from mail_outbox
-      where status in ('pending', 'sending') and next_attempt_at <= ${now}
-      order by id limit ${limit}
+      select o.id from mail_outbox o
+      where (o.status = 'pending' and o.next_attempt_at <= ${now})
+         or (o.status = 'sending' and (o.next_attempt_at <= ${now} or not ${senderAlive(sql.ref('o.claimed_by'))}))
+      order by o.id limit ${limit}
       for update skip locked)
     returning *`.execute(db);
   return result.rows.sort((a, b) => a.id - b.id);
@@ -72,7 +76,7 @@ export async function releaseClaims(db: Kysely<Database>, ids: readonly number[]
   if (ids.length === 0) return;
   await db
     .updateTable('mail_outbox')
-    .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), next_attempt_at: now }))
+    .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), next_attempt_at: now, claimed_by: null }))
     .where('id', 'in', ids)
     .where('status', '=', 'sending')
     .execute();
@@ -80,7 +84,7 @@ export async function releaseClaims(db: Kysely<Database>, ids: readonly number[]
 
 export async function markSent(db: Kysely<Database>, message: OutboxRow, at: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('mail_outbox').set({ status: 'sent', sent_at: at, last_error: null }).where('id', '=', message.id).execute();
+    await trx.updateTable('mail_outbox').set({ status: 'sent', sent_at: at, last_error: null, claimed_by: null }).where('id', '=', message.id).execute();
     if (message.kind === 'invitation') {
       await trx.updateTable('invitations').set({ state: 'sent' }).where('id', '=', message.invitation_id).where('state', 'in', ['created', 'queued']).execute();
     }
@@ -90,7 +94,7 @@ export async function markSent(db: Kysely<Database>, message: OutboxRow, at: Dat
 /** A permanent refusal: the message and (for the invitation itself) the invitation fail, with the reason. */
 export async function markFailed(db: Kysely<Database>, message: OutboxRow, reason: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('mail_outbox').set({ status: 'failed', last_error: reason }).where('id', '=', message.id).execute();
+    await trx.updateTable('mail_outbox').set({ status: 'failed', last_error: reason, claimed_by: null }).where('id', '=', message.id).execute();
     // A refused address fails the invitation whichever message found out; a decline stays a decline.
     await trx.updateTable('invitations').set({ state: 'failed' }).where('id', '=', message.invitation_id).where('state', '!=', 'declined').execute();
   });
@@ -104,7 +108,7 @@ export async function markRetry(db: Kysely<Database>, message: OutboxRow, reason
   }
   await db
     .updateTable('mail_outbox')
-    .set({ status: 'pending', last_error: reason, next_attempt_at: new Date(now.getTime() + backoffMs(message.attempts)) })
+    .set({ status: 'pending', last_error: reason, next_attempt_at: new Date(now.getTime() + backoffMs(message.attempts)), claimed_by: null })
     .where('id', '=', message.id)
     .execute();
   return true;
