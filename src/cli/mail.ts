@@ -1,7 +1,7 @@
 /**
  * `tapestry mail message|send`: the wording of a wave's e-mails, and delivering the queue that
- * `invite --send` and `remind` fill. Sending is a command rather than a worker inside `serve`, so
- * that it runs when the researcher says (or from cron) and its exit status says how it went.
+ * `invite --send` and `remind` fill. `tapestry serve` sends by itself when given SMTP_URL; this
+ * command is for a study run without one (or from cron), and its exit status says how it went.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
