@@ -17,6 +17,7 @@ import { serveCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
 import { statusCommand } from './status.ts';
 import { surveyCommand } from './survey.ts';
+import { tokenCommand } from './token.ts';
 import { userCommand } from './user.ts';
 import { waveCommand } from './wave.ts';
 
@@ -40,6 +41,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   runCommands(program, io, setExit);
   simulateCommand(program, io);
   codeCommand(program, io);
+  tokenCommand(program, io);
   userCommand(program, io);
   auditCommand(program, io);
   return program;

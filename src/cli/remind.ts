@@ -15,10 +15,10 @@ import { withStore } from './store-session.ts';
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
-/** `30m`, `12h`, `7d`, `2w`. */
-export function parseDuration(text: string): number {
+/** `30m`, `12h`, `7d`, `2w`, given as `option`. */
+export function parseDuration(text: string, option = '--not-since'): number {
   const match = /^(\d{1,6})([mhdw])$/.exec(text.trim());
-  if (!match) throw new UserError(`--not-since must be a whole number and a unit (m, h, d or w), e.g. 7d, not ${JSON.stringify(text)}`);
+  if (!match) throw new UserError(`${option} must be a whole number and a unit (m, h, d or w), e.g. 7d, not ${JSON.stringify(text)}`);
   return Number(match[1]) * UNIT_MS[match[2]!]!;
 }
 

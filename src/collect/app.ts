@@ -16,6 +16,7 @@ import { settings, type SettingsOptions } from './plugins/settings.ts';
 import { store } from './plugins/store.ts';
 import { views } from './plugins/views.ts';
 import { adminRoutes } from './routes/admin/index.ts';
+import { apiRoutes } from './routes/api/index.ts';
 import { homeRoutes } from './routes/home/index.ts';
 import { respondRoutes } from './routes/respond/index.ts';
 
@@ -42,6 +43,7 @@ export const app = fp(
     await fastify.register(homeRoutes);
     await fastify.register(respondRoutes);
     await fastify.register(adminRoutes, { prefix: '/admin' });
+    await fastify.register(apiRoutes, { prefix: '/api' });
   },
   { name: 'tapestry-app', fastify: '5.x' },
 );

@@ -175,6 +175,27 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
+/** A token for the JSON API; only its hash is kept. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  /** What the token is for, in the words of whoever made it. */
+  name: string;
+  role: Role;
+  /** The audit log's actor who made it. */
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: Date | string | null;
+  revoked_at: Date | string | null;
+  last_used_at: Date | string | null;
+}
+
+/** The instruments a token is limited to; none means every instrument. */
+export interface ApiTokenInstrumentsTable {
+  token_id: number;
+  instrument_id: string;
+}
+
 /** What the audit log records; kept as text in the database, so adding one needs no migration. */
 export const AUDIT_ACTIONS = [
   'sign-in',
@@ -195,6 +216,8 @@ export const AUDIT_ACTIONS = [
   'mail-sent',
   'exported',
   'pipeline-run',
+  'token-created',
+  'token-revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -229,6 +252,8 @@ export interface Database {
   password_tokens: PasswordTokensTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  api_tokens: ApiTokensTable;
+  api_token_instruments: ApiTokenInstrumentsTable;
 }
 
 export type InstrumentVersionRow = Selectable<InstrumentVersionsTable>;
