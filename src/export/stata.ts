@@ -142,7 +142,8 @@ export function stataSyntax(instrument: Instrument, csvFile: string): string {
       'Free text: the formula guard taken off, the missing codes noted',
       variables.filter(freeText).flatMap((v) => [
         `replace ${v.name} = ustrregexra(${v.name}, ${GUARD}, "")`,
-        `notes ${v.name}: ${quote(`${MISSING_CODES.not_shown.string} = ${MISSING_CODES.not_shown.label}; ${MISSING_CODES.not_answered.string} = ${MISSING_CODES.not_answered.label}`)}`,
+        // A note is the rest of the line as written, so it takes no quotes.
+        `notes ${v.name}: ${MISSING_CODES.not_shown.string} = ${MISSING_CODES.not_shown.label}; ${MISSING_CODES.not_answered.string} = ${MISSING_CODES.not_answered.label}`,
       ]),
     ),
     ...section('Value labels', variables.filter((v) => v.values.length > 0).flatMap(valueLabels)),
