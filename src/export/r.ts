@@ -5,7 +5,9 @@
  * Decisions, and why:
  * - `read.csv` with `colClasses` for every column, `na.strings = ""` (so a text answer "NA" stays
  *   text) and `encoding = "UTF-8"` (which marks the text as UTF-8 without re-encoding it, right in
- *   any locale); the columns are then given the names of `names.ts`, as SPSS and Stata have them.
+ *   any locale); columns are found by their header, so a file with more columns (a simulated
+ *   file's `weight`) still reads, and one that lacks some stops with their names. They are then
+ *   given the names of `names.ts`, as SPSS and Stata have them.
  * - Choice columns become factors with the options' labels as levels, in the instrument's order;
  *   scales become ordered factors, lowest point first. The 1/0 columns stay numbers.
  * - Both missing codes become `NA`, as R has one kind of missing; which kind each was is kept in
@@ -116,15 +118,21 @@ export function rScript(instrument: Instrument, csvFile: string): string {
     '',
     ...HELPERS,
     '',
+    `csv_file <- ${rString(csvFile)}`,
+    `columns <- ${vector(variables.map((v) => rString(v.column.name)))}`,
+    'absent <- setdiff(columns, names(read.csv(csv_file, nrows = 0, check.names = FALSE, encoding = "UTF-8")))',
+    'if (length(absent) > 0) stop(csv_file, " lacks the columns ", paste(absent, collapse = ", "), call. = FALSE)',
     'responses <- read.csv(',
-    `  ${rString(csvFile)},`,
-    `  colClasses = ${vector(variables.map((v) => rString(colClass(v))))},`,
+    '  csv_file,',
+    `  colClasses = setNames(${vector(variables.map((v) => rString(colClass(v))))}, columns),`,
     '  na.strings = "", encoding = "UTF-8", check.names = FALSE, strip.white = FALSE',
     ')',
-    `names(responses) <- ${vector(variables.map((v) => rString(v.name)))}`,
+    '# Columns beyond the layout (a simulated file\'s weight) are kept after it, under their own names.',
+    'responses <- responses[c(columns, setdiff(names(responses), columns))]',
+    `names(responses)[seq_along(columns)] <- ${vector(variables.map((v) => rString(v.name)))}`,
     '',
     ...variables.flatMap((v) => [...columnLines(v), '']),
-    'rm(missing_as_na, as_factor, unguard)',
+    'rm(missing_as_na, as_factor, unguard, csv_file, columns, absent)',
     '',
   ];
   return lines.join('\n');

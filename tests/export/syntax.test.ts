@@ -354,6 +354,37 @@ for (n in names(responses)) {
   it('reads a text cell with line breaks whole, its formula guards taken off every line', () => {
     expect(read.get('coaching_detail')!.values.at(-1)).toBe('Two lines:\n=SUM(A1)\nend');
   });
+
+  it('finds columns by their header, keeping extra columns after the layout, and names the columns a file lacks', () => {
+    const csv = readFileSync(join(dir, 'with-line-breaks.csv'), 'utf8').split('\n');
+    const extra = join(dir, 'extra.csv');
+    writeFileSync(extra, csv.map((line, i) => (line === '' ? line : `${line},${i === 0 ? 'weight' : '1.5'}`)).join('\n'));
+    const lacking = join(dir, 'lacking.csv');
+    writeFileSync(lacking, `${variables.filter((v) => v.name !== 'hours').map((v) => v.column.name).join(',')}\n`);
+    const run = (file: string) =>
+      spawnSync('Rscript', ['-e', `source(${JSON.stringify(join(dir, 'script.R'))}); cat(names(responses), sep = ",")`], { encoding: 'utf8' });
+    writeFileSync(join(dir, 'script.R'), rScript(instrument, extra));
+    expect(run(extra).stdout).toBe([...variables.map((v) => v.name), 'weight'].join(','));
+    writeFileSync(join(dir, 'script.R'), rScript(instrument, lacking));
+    const refused = run(lacking);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(`${lacking} lacks the columns hours`);
+  });
+});
+
+describe.skipIf(!hasPspp)(`the SPSS syntax of every bundled survey${hasPspp ? '' : skipped('pspp')}`, () => {
+  it.each(['leadership-individual', 'leadership-organisational', 'capabilities-self-assessment'])('runs in PSPP without an error for %s', async (id) => {
+    const { instrument: bundled } = await loadInstrumentFile(`surveys/${id}.yaml`);
+    const bundledVariables = variablesOf(bundled);
+    const csv = join(dir, `${id}.csv`);
+    const blank: Respondent = { meta: RESPONDENTS[0]!.meta, answers: {} };
+    writeFileSync(csv, csvOf(bundled, bundledVariables, [...RESPONDENTS, blank]));
+    const sps = join(dir, `${id}.sps`);
+    writeFileSync(sps, spssSyntax(bundled, csv, join(dir, `${id}.sav`)));
+    const pspp = spawnSync('pspp', [sps], { encoding: 'utf8' });
+    expect(`${pspp.stdout}${pspp.stderr}`).not.toMatch(/error|warning/i);
+    expect(pspp.status).toBe(0);
+  });
 });
 
 describe('the Stata do-file', () => {
