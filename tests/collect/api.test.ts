@@ -64,9 +64,16 @@ describe(`the JSON API, on ${backend}`, () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect((document as unknown as { openapi: string }).openapi).toBe('3.1.0');
-    const docs = await survey.app.inject({ method: 'GET', url: '/api/docs/' });
+    // Without the trailing slash too: the page's scripts must be addressed under /api, where they are.
+    const docs = await survey.app.inject({ method: 'GET', url: '/api/docs' });
     expect(docs.statusCode).toBe(200);
-    expect(docs.body).toContain('swagger-ui');
+    const scripts = [...docs.body.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const src of scripts) {
+      const script = await survey.app.inject({ method: 'GET', url: new URL(src, 'http://service/api/docs').pathname });
+      expect(script.statusCode, src).toBe(200);
+      expect(script.headers['content-type']).toContain('javascript');
+    }
   });
 
   it('lists every instrument to an admin token, and only its own to a limited one', async () => {

@@ -103,7 +103,8 @@ export async function apiRoutes(fastify: FastifyInstance) {
     transformObject: jsonSchemaTransformObject,
     hideUntagged: true,
   });
-  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+  // indexPrefix: the UI builds its asset addresses from its own prefix, not knowing it sits under /api.
+  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs', indexPrefix: '/api', staticCSP: true, uiConfig: { docExpansion: 'list' } });
 
   await fastify.register(
     async (v1) => {
