@@ -123,10 +123,10 @@ async function run() {
   const serverVersion = (await admin.query('show server_version')).rows[0].server_version;
   const s = Object.fromEntries(Object.entries(measured).map(([key, values]) => [key, stats(values)])) as Record<keyof typeof measured, ReturnType<typeof stats>>;
   const f = (n: number, digits = 1) => n.toFixed(digits).padStart(8);
-  const line = (name: string, x: ReturnType<typeof stats>) => `${name.padEnd(40)}${f(x.p50)} ${f(x.p99)} ${f(x.min)} ${f(x.max)}`;
+  const line = (name: string, x: ReturnType<typeof stats>) => `${name.padEnd(44)}${f(x.p50)} ${f(x.p99)} ${f(x.min)} ${f(x.max)}`;
   const n = RESPONSES.toLocaleString('en-GB');
   console.log(`\nwave of ${n} responses (${size.rows[0].size}) loaded in ${loadSeconds.toFixed(1)} s; ${REQUESTS} requests each, PostgreSQL ${serverVersion} at ${new URL(baseUrl).host}`);
-  console.log(`${''.padEnd(40)}  p50 ms   p99 ms   min ms   max ms`);
+  console.log(`${''.padEnd(44)}  p50 ms   p99 ms   min ms   max ms`);
   console.log(line(`monitoring page, ${n} responses`, s.page));
   console.log(line(`monitoring page, ${SMALL.toLocaleString('en-GB')} responses`, s.pageSmall));
   console.log(line(`status figures, ${n} responses`, s.status));
