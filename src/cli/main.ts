@@ -19,6 +19,7 @@ import { statusCommand } from './status.ts';
 import { surveyCommand } from './survey.ts';
 import { tokenCommand } from './token.ts';
 import { userCommand } from './user.ts';
+import { weightsCommand } from './weights.ts';
 import { waveCommand } from './wave.ts';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -43,6 +44,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   codeCommand(program, io);
   tokenCommand(program, io);
   userCommand(program, io);
+  weightsCommand(program, io);
   auditCommand(program, io);
   return program;
 }

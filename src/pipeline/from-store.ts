@@ -9,6 +9,7 @@ import type { Instrument } from '../instrument/schema.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 import type { Database } from '../store/database.ts';
 import { listWaves } from '../store/waves.ts';
+import { listWeightSets } from '../store/weights.ts';
 import { datasetFromRows, type Dataset, type ReadOptions } from './dataset.ts';
 
 const BATCH = 5000;
@@ -35,6 +36,10 @@ export async function readResponsesFromStore(
     throw new UnknownWaveError(`${instrument.id} has no wave ${wave} in the database (${has})`);
   }
   const columns = columnsOf(instrument);
+  // Weights attached to the wave (`tapestry weights attach`) under a name the design gives as its
+  // weight come as a numeric column of that name, after the layout's, as a CSV's weight column would.
+  const waveId = (await db.selectFrom('waves').select('id').where('instrument_id', '=', instrument.id).where('name', '=', wave).executeTakeFirstOrThrow()).id;
+  const weightSets = (await listWeightSets(db, waveId)).filter((set) => options.numeric.includes(set.name));
   const hash = createHash('sha256');
   const rows: string[][] = [];
   const versions = new Set<string>();
@@ -45,6 +50,16 @@ export async function readResponsesFromStore(
       .innerJoin('waves', 'waves.id', 'responses.wave_id')
       .innerJoin('instrument_versions', 'instrument_versions.id', 'responses.instrument_version_id')
       .select(['responses.id', 'responses.answers', 'responses.submitted_at', 'instrument_versions.version', 'waves.name'])
+      .select((eb) =>
+        weightSets.map((set, i) =>
+          eb
+            .selectFrom('response_weights')
+            .select('response_weights.weight')
+            .where('response_weights.weight_set_id', '=', set.id)
+            .whereRef('response_weights.response_id', '=', 'responses.id')
+            .as(`weight_${i}`),
+        ),
+      )
       .where('waves.instrument_id', '=', instrument.id)
       .where('waves.name', '=', wave)
       .where('responses.status', '=', 'submitted')
@@ -59,6 +74,8 @@ export async function readResponsesFromStore(
     for (const row of batch) {
       const submittedAt = new Date(row.submitted_at!).toISOString();
       const cells = cellsOf(columns, { responseId: row.id, wave: row.name, instrumentVersion: row.version, submittedAt }, row.answers as Record<string, unknown>);
+      const weighed = row as unknown as Record<string, number | null>;
+      for (let i = 0; i < weightSets.length; i++) cells.push(weighed[`weight_${i}`] === null ? '' : String(weighed[`weight_${i}`]));
       hash.update(`${JSON.stringify(cells)}\n`);
       versions.add(row.version);
       rows.push(cells);
@@ -67,6 +84,6 @@ export async function readResponsesFromStore(
     const last = batch[batch.length - 1]!;
     after = { submitted: new Date(last.submitted_at!), id: last.id };
   }
-  const result = datasetFromRows('the database', instrument, columns.map((c) => c.name), rows, options);
+  const result = datasetFromRows('the database', instrument, [...columns.map((c) => c.name), ...weightSets.map((set) => set.name)], rows, options);
   return { ...result, hash: hash.digest('hex'), versions: [...versions].sort() };
 }

@@ -196,6 +196,22 @@ export interface ApiTokenInstrumentsTable {
   instrument_id: string;
 }
 
+/** Weights made elsewhere, attached to a wave under a name a pipeline's design can give as its weight. */
+export interface WeightSetsTable {
+  id: Generated<number>;
+  wave_id: number;
+  name: string;
+  /** SHA-256 of the file the weights came from. */
+  source_sha256: string;
+  attached_at: Timestamp;
+}
+
+export interface ResponseWeightsTable {
+  weight_set_id: number;
+  response_id: string;
+  weight: number;
+}
+
 /** What the audit log records; kept as text in the database, so adding one needs no migration. */
 export const AUDIT_ACTIONS = [
   'sign-in',
@@ -218,6 +234,7 @@ export const AUDIT_ACTIONS = [
   'pipeline-run',
   'token-created',
   'token-revoked',
+  'weights-attached',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -254,6 +271,8 @@ export interface Database {
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;
   api_token_instruments: ApiTokenInstrumentsTable;
+  weight_sets: WeightSetsTable;
+  response_weights: ResponseWeightsTable;
 }
 
 export type InstrumentVersionRow = Selectable<InstrumentVersionsTable>;

@@ -20,7 +20,7 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates every table on the way up and reports each migration applied', async () => {
     const applied = await migrateToLatest(store);
-    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics']);
+    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics', '0010_response_weights']);
     expect(await tableNames(store)).toEqual([
       'account_instruments',
       'accounts',
@@ -33,12 +33,14 @@ describe(`migrations on ${backend}`, () => {
       'mail_outbox',
       'password_tokens',
       'response_page_times',
+      'response_weights',
       'responses',
       'sessions',
       'settings',
       'wave_messages',
       'wave_targets',
       'waves',
+      'weight_sets',
     ]);
     expect((await migrationStatus(store)).every((m) => m.executedAt instanceof Date)).toBe(true);
   });
@@ -49,11 +51,11 @@ describe(`migrations on ${backend}`, () => {
 
   it('removes every table on the way down and can go up again', async () => {
     const undone = await migrateReset(store);
-    expect(undone).toEqual(['0009_response_statistics', '0008_api_tokens', '0007_mail_senders', '0006_mail', '0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
+    expect(undone).toEqual(['0010_response_weights', '0009_response_statistics', '0008_api_tokens', '0007_mail_senders', '0006_mail', '0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
     expect(await tableNames(store)).toEqual([]);
     expect(await migrateDown(store)).toEqual([]);
     await migrateToLatest(store);
-    expect(await tableNames(store)).toHaveLength(17);
+    expect(await tableNames(store)).toHaveLength(19);
   });
 });
 
@@ -76,7 +78,7 @@ describe.skipIf(!databaseUrl)('migrations on PostgreSQL while other schemas come
       for (let k = 0; k < 20; k++) {
         const fresh = await openTestStore();
         try {
-          expect(await migrateToLatest(fresh)).toHaveLength(9);
+          expect(await migrateToLatest(fresh)).toHaveLength(10);
         } catch (error) {
           failures.push(String(error));
         } finally {
