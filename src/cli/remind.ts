@@ -3,10 +3,8 @@
  * has not submitted or declined, and who was not reminded within the period (7 days unless told).
  */
 import type { Command } from 'commander';
-import { sql } from 'kysely';
-import { appendAudit } from '../store/audit.ts';
 import { migrateToLatest } from '../store/migrate.ts';
-import { queueReminders } from '../store/outbox.ts';
+import { remindRecorded } from '../store/wave-invitations.ts';
 import { waveMessage } from '../store/wave-messages.ts';
 import { commandActor } from './actor.ts';
 import { openWaveOf } from './invite.ts';
@@ -38,43 +36,7 @@ export function remindCommand(program: Command, io: Io): void {
           throw new UserError(`wave ${wave.name} of ${instrumentId} has no message yet: set one with tapestry mail message ${instrumentId} --wave ${wave.name} …`);
         }
         const since = new Date(io.now().getTime() - window);
-        const queued = await store.db.transaction().execute(async (trx) => {
-          // Only invitations whose e-mail went out: a queued one is on its way, and a failed one
-          // has an address that does not work.
-          const due = await trx
-            .selectFrom('invitations as i')
-            .select('i.id')
-            .where('i.wave_id', '=', wave.id)
-            .where('i.state', '=', 'sent')
-            .where('i.email', 'is not', null)
-            .where(({ not, exists, selectFrom }) =>
-              not(exists(selectFrom('responses as r').select(sql`1`.as('one')).whereRef('r.invitation_id', '=', 'i.id').where('r.status', '=', 'submitted'))),
-            )
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('mail_outbox as o')
-                    .select(sql`1`.as('one'))
-                    .whereRef('o.invitation_id', '=', 'i.id')
-                    .where('o.kind', '=', 'reminder')
-                    .where((w) => w.or([w('o.queued_at', '>', since), w('o.status', 'in', ['pending', 'sending'])])),
-                ),
-              ),
-            )
-            .orderBy('i.id')
-            .execute();
-          const n = await queueReminders(trx, due.map((r) => r.id), io.now());
-          await appendAudit(trx, {
-            ...commandActor(io),
-            at: io.now(),
-            action: 'reminders-queued',
-            instrumentId,
-            wave: wave.name,
-            summary: `queued ${n} reminder${n === 1 ? '' : 's'} to wave ${wave.name} of ${instrumentId}`,
-            details: { count: n, notSince: opts.notSince },
-          });
-          return n;
-        });
+        const queued = await remindRecorded(store.db, commandActor(io), io.now(), wave, since, opts.notSince);
         io.err(`${queued} reminder${queued === 1 ? '' : 's'} queued for ${instrumentId} wave ${wave.name}: tapestry mail send delivers them\n`);
       });
     });
