@@ -165,8 +165,8 @@ export function invitedAnswer(instrument: Instrument, question: string, value: s
 
 /**
  * The wave's invitations counted by the database by the invitee's attribute named `question`,
- * then placed by the answer each value gives (two spellings of one answer, such as a scale's
- * "3" and "03", add up): one row per answer found, those giving none (null) last.
+ * then placed by the answer each value gives (values giving one answer add up): one row per
+ * answer found, those giving none (null) last.
  */
 export async function countInvitationsByAnswer(db: Kysely<Database>, waveId: number, instrument: Instrument, question: string): Promise<InvitedCount[]> {
   const rows = await db
