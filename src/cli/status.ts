@@ -2,7 +2,7 @@
  * `tapestry status <instrument> --wave W [--by sector,tier] [--precision N] [--population FILE]
  * [--json]`: how a wave in the field is doing, overall and by the answers to each `--by`
  * question, against its targets: responses started and submitted, invitations and the response
- * rate, the median time to complete, where responses in progress stopped, and the precision the
+ * rate (by domain too, from the invitees' attributes), the median time to complete, where responses in progress stopped, and the precision the
  * responses so far give (see src/analysis/precision.ts). Every figure is counted by the
  * database (store/monitoring.ts); no response is read.
  */
@@ -15,7 +15,7 @@ import { SECTOR_QUESTION, TIER_QUESTION } from '../instrument/strata.ts';
 import { marginOf, populationFromCsv, type Population } from '../pipeline/population.ts';
 import { getInstrumentVersion } from '../store/instrument-versions.ts';
 import { migrateToLatest } from '../store/migrate.ts';
-import { countInvitations, stopsByPage, waveFigures, waveFiguresByAnswer, type DomainFigures, type StopFigures } from '../store/monitoring.ts';
+import { countInvitations, countInvitationsByAnswer, stopsByPage, waveFigures, waveFiguresByAnswer, type DomainFigures, type StopFigures } from '../store/monitoring.ts';
 import type { Store } from '../store/open.ts';
 import { listWaveTargets } from '../store/targets.ts';
 import { UserError, type Io } from './io.ts';
@@ -38,6 +38,14 @@ export interface Stop {
 }
 
 export interface DomainStatus {
+  /**
+   * Invitations in the domain: those whose invitee's attribute named after the question gives
+   * that answer, as it is prefilled into their response. For the domain null, those whose
+   * attributes give none; for the whole wave, every invitation.
+   */
+  invited: number;
+  /** Submitted per invitation in the domain, in per cent; null without invitations in it, and for the domain null. */
+  responseRatePercent: number | null;
   started: number;
   submitted: number;
   /** The responses aimed for, summed over the targets' strata; null when none is set. */
@@ -61,7 +69,10 @@ export interface Status {
   /** Submitted per invitation, in per cent; null without invitations. */
   responseRatePercent: number | null;
   overall: DomainStatus;
-  /** For each `--by` question, one row per answer found (value null: not answered yet). */
+  /**
+   * For each `--by` question, one row per answer found in the responses or the invitees'
+   * attributes (value null: not answered yet, or not among the attributes).
+   */
   by: Record<string, ({ value: string | null } & DomainStatus)[]>;
 }
 
@@ -69,6 +80,7 @@ export interface Status {
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
 const points = (p: number | null) => (p === null ? null : round(p * 100, 2));
 const minutes = (m: number | null) => (m === null ? null : round(m, 2));
+const rateOf = (submitted: number, invited: number) => (invited === 0 ? null : round((100 * submitted) / invited, 1));
 
 /** `--precision`: the half-width wanted in percentage points, above 0 and under 50. */
 export function readPrecision(text: string): number {
@@ -148,6 +160,8 @@ export async function waveStatus(store: Store, instrumentId: string, waveName: s
   }
 
   const overall: DomainStatus = {
+    invited,
+    responseRatePercent: rateOf(whole.submitted, invited),
     started: whole.started,
     submitted: whole.submitted,
     target: targetOf(null, null),
@@ -161,23 +175,29 @@ export async function waveStatus(store: Store, instrumentId: string, waveName: s
   for (const question of questions) {
     const found = new Map<string | null, DomainFigures>((await waveFiguresByAnswer(store.db, wave.id, question)).map((f) => [f.value, f]));
     const stops = await stopsByPage(store.db, wave.id, question);
+    const invitedIn = new Map((await countInvitationsByAnswer(store.db, wave.id, instrument, question)).map((c) => [c.value, c.invited]));
     const sizes = population ? marginOf(population, [question]) : undefined;
-    // The options answered, or with a target or a population, in the instrument's order; an answer
-    // that is none of them (from an older version) after them; those not answered yet last.
+    // The options answered, invited, or with a target or a population, in the instrument's order
+    // (so a domain is there before anyone in it has answered); an answer that is none of them
+    // (from an older version) after them; those not answered yet, or not placed by their
+    // invitation, last. Invitees are placed only by an option's id, so they add no other value.
     const options = (questionsOf(instrument).find((q) => q.id === question) as { options: { id: string }[] }).options.map((o) => o.id);
-    const expected = (value: string) => targetOf(question, value) !== null || sizes?.has(value);
+    const expected = (value: string) => targetOf(question, value) !== null || sizes?.has(value) || invitedIn.has(value);
     const values: (string | null)[] = [
       ...options.filter((o) => found.has(o) || expected(o)),
       ...[...found.keys()].filter((v): v is string => v !== null && !options.includes(v)),
-      ...(found.has(null) ? [null] : []),
+      ...(found.has(null) || invitedIn.has(null) ? [null] : []),
     ];
     byQuestion[question] = values.map((value) => {
       const figures = found.get(value) ?? { value, started: 0, submitted: 0, medianMinutes: null };
+      const domainInvited = invitedIn.get(value) ?? 0;
       const N = value === null ? null : (sizes?.get(value) ?? null);
       const precision =
         value === null ? { halfWidthPoints: null, needed: null, more: null } : precisionOf(`${question} ${value}`, () => domainPrecision(figures.submitted, N, target));
       return {
         value,
+        invited: domainInvited,
+        responseRatePercent: value === null ? null : rateOf(figures.submitted, domainInvited),
         started: figures.started,
         submitted: figures.submitted,
         target: value === null ? null : targetOf(question, value),
@@ -193,7 +213,7 @@ export async function waveStatus(store: Store, instrumentId: string, waveName: s
     wave: waveName,
     precisionPoints,
     invited,
-    responseRatePercent: invited === 0 ? null : round((100 * whole.submitted) / invited, 1),
+    responseRatePercent: rateOf(whole.submitted, invited),
     overall,
     by: byQuestion,
   };
@@ -203,9 +223,11 @@ const show = (x: number | null, suffix = '') => (x === null ? '–' : `${x}${suf
 const stopsText = (stops: readonly Stop[]) => (stops.length === 0 ? '–' : stops.map((s) => `${s.page ?? '(start)'} ${s.inProgress}`).join(', '));
 
 function statusText(status: Status): string {
-  const header = ['domain', 'started', 'submitted', 'target', 'median min', `± points now`, `needed for ±${status.precisionPoints}`, 'more', 'stopped at (in progress)'];
+  const header = ['domain', 'invited', 'response %', 'started', 'submitted', 'target', 'median min', `± points now`, `needed for ±${status.precisionPoints}`, 'more', 'stopped at (in progress)'];
   const row = (name: string, d: DomainStatus) => [
     name,
+    String(d.invited),
+    show(d.responseRatePercent),
     String(d.started),
     String(d.submitted),
     show(d.target),

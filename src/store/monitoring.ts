@@ -1,9 +1,12 @@
 /**
- * Monitoring a wave in the field: how many responses have started and been submitted, by sector
- * and tier. Only counts leave the database here, never a response or an answer, so these are
- * safe to show to every role that may monitor.
+ * Monitoring a wave in the field: how many people were invited and how many responses have
+ * started and been submitted, by sector and tier, and day by day. Only counts leave the database
+ * here, never a response, an answer or an invitee, so these are safe to show to every role that
+ * may monitor.
  */
 import { sql, type Kysely } from 'kysely';
+import { prefillAnswers } from '../instrument/prefill.ts';
+import type { Instrument } from '../instrument/schema.ts';
 import type { Database } from './database.ts';
 
 export interface StratumCount {
@@ -126,4 +129,95 @@ export async function stopsByPage(db: Kysely<Database>, waveId: number, question
 export async function countInvitations(db: Kysely<Database>, waveId: number): Promise<number> {
   const row = await db.selectFrom('invitations').select((eb) => eb.fn.countAll<string | number>().as('n')).where('wave_id', '=', waveId).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Invitations whose invitee's attributes place them in one domain; value null: they do not. */
+export interface InvitedCount {
+  value: string | null;
+  invited: number;
+}
+
+/** Invitations in one sector × tier, by the invitee's attributes, as `StratumCount` places responses. */
+export interface InvitedStratum {
+  /** null: the attributes give no sector that is an answer to the instrument's `sector`. */
+  sector: string | null;
+  /** '' when they give no tier that is an answer to `tier` (as for an instrument that asks none). */
+  tier: string;
+  invited: number;
+}
+
+// An attribute as the invitation's jsonb holds it; '' is no value, as prefillAnswers takes it.
+// Grouped by position, as the answers are.
+const rowCount = sql<string | number>`count(*)`;
+const attribute = (name: string) => sql<string | null>`nullif(attributes->>${name}, '')`;
+
+/**
+ * The answer to `question` an invitee's attribute `value` gives the response, as text (as
+ * `answers->>` reads it), or null when it gives none: the rule of `invitationAnswers` in
+ * collect/journey.ts, which prefills a response from its invitation, so an invitee is counted in
+ * the domain that their response starts in.
+ */
+export function invitedAnswer(instrument: Instrument, question: string, value: string | null): string | null {
+  if (value === null) return null;
+  const answer = prefillAnswers(instrument, { [question]: value }).answers[question];
+  return typeof answer === 'string' || typeof answer === 'number' ? String(answer) : null;
+}
+
+/**
+ * The wave's invitations counted by the database by the invitee's attribute named `question`,
+ * then placed by the answer each value gives (values giving one answer add up): one row per
+ * answer found, those giving none (null) last.
+ */
+export async function countInvitationsByAnswer(db: Kysely<Database>, waveId: number, instrument: Instrument, question: string): Promise<InvitedCount[]> {
+  const rows = await db
+    .selectFrom('invitations')
+    .select([attribute(question).as('value'), rowCount.as('invited')])
+    .where('wave_id', '=', waveId)
+    .groupBy(byPosition)
+    .execute();
+  const counts = new Map<string | null, number>();
+  for (const row of rows) {
+    const value = invitedAnswer(instrument, question, row.value);
+    counts.set(value, (counts.get(value) ?? 0) + Number(row.invited));
+  }
+  return [...counts].map(([value, invited]) => ({ value, invited })).sort(byValue);
+}
+
+/** The wave's invitations by the sector and tier their attributes give, counted as `countInvitationsByAnswer` counts. */
+export async function countInvitationsByStratum(db: Kysely<Database>, waveId: number, instrument: Instrument): Promise<InvitedStratum[]> {
+  const rows = await db
+    .selectFrom('invitations')
+    .select([attribute('sector').as('sector'), attribute('tier').as('tier'), rowCount.as('invited')])
+    .where('wave_id', '=', waveId)
+    .groupBy([byPosition, sql`2`])
+    .execute();
+  const counts = new Map<string, InvitedStratum>();
+  for (const row of rows) {
+    const sector = invitedAnswer(instrument, 'sector', row.sector);
+    const tier = invitedAnswer(instrument, 'tier', row.tier) ?? '';
+    const key = JSON.stringify([sector, tier]);
+    const into = counts.get(key) ?? counts.set(key, { sector, tier, invited: 0 }).get(key)!;
+    into.invited += Number(row.invited);
+  }
+  return [...counts.values()].sort((a, b) => byValue({ value: a.sector }, { value: b.sector }) || byValue({ value: a.tier }, { value: b.tier }));
+}
+
+/** Responses submitted on one UTC day, written YYYY-MM-DD. */
+export interface DayCount {
+  day: string;
+  submitted: number;
+}
+
+/** The wave's submitted responses counted by the database by the UTC day they were submitted on, days with none left out, oldest first. */
+export async function submissionsByDay(db: Kysely<Database>, waveId: number): Promise<DayCount[]> {
+  // `at time zone 'UTC'` makes the day UTC's whatever the session's time zone is.
+  const day = sql<string>`to_char(date_trunc('day', submitted_at at time zone 'UTC'), 'YYYY-MM-DD')`;
+  const rows = await db
+    .selectFrom('responses')
+    .select([day.as('day'), rowCount.as('submitted')])
+    .where('wave_id', '=', waveId)
+    .where('status', '=', 'submitted')
+    .groupBy(byPosition)
+    .execute();
+  return rows.map((row) => ({ day: row.day, submitted: Number(row.submitted) })).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDateTime } from '../../src/collect/routes/admin/wave-form.ts';
+import { BAR_COLOUR, LINE_COLOUR } from '../../src/report/chart-spec.ts';
 import { countAudit, listAudit } from '../../src/store/audit.ts';
+import { createInvitations } from '../../src/store/invitations.ts';
 import { saveProgress, startResponse, submitResponse } from '../../src/store/responses.ts';
 import { listWaveTargets, setWaveTargets } from '../../src/store/targets.ts';
-import { findWave, listWaves } from '../../src/store/waves.ts';
+import { findWave, listWaves, openWave } from '../../src/store/waves.ts';
 import type { Browser, Page } from '../support/browser.ts';
 import { backend } from '../support/store.ts';
 import { csrfOf, startWorkspace, type Workspace } from '../support/workspace.ts';
@@ -39,6 +41,13 @@ function tableRow(page: Page, captionId: string, ...heading: string[]): string[]
     if (heading.every((h, i) => cells[i] === h)) return cells.slice(heading.length);
   }
   return undefined;
+}
+
+/** The numbers in a bar's or tick's path as Vega writes it, `M x,y h w v h h -w Z`. */
+function rectOf(d: string): { x: number; y: number; width: number; height: number } {
+  const m = /^M(-?[\d.]+),(-?[\d.]+)h(-?[\d.]+)v(-?[\d.]+)h/.exec(d);
+  if (!m) throw new Error(`not a rectangle: ${d}`);
+  return { x: Number(m[1]), y: Number(m[2]), width: Number(m[3]), height: Number(m[4]) };
 }
 
 describe(`waves in the workspace on ${backend}`, () => {
@@ -220,6 +229,109 @@ describe(`waves in the workspace on ${backend}`, () => {
     expect(page.html).not.toContain(SECRET);
     expect(page.html).not.toContain('Hamish');
     expect(page.$('.govuk-summary-list').text()).toContain('/s/leadership-individual/2010');
+  });
+
+  it('shows the invited and the response rate of each stratum from the invitees\' attributes, and charts the submissions by day and against the targets, with their figures in tables', async () => {
+    const versionId = ws.versionIds[INSTRUMENT]!;
+    const now = ws.clock.now;
+    const opensAt = new Date(now.getTime() - 3 * 24 * 3600_000 + 8 * 3600_000);
+    const wave = await openWave(ws.store.db, { instrumentId: INSTRUMENT, instrumentVersionId: versionId, name: 'invited-2010', opensAt, access: 'invitation' });
+    await setWaveTargets(ws.store.db, wave.id, [
+      { sector: 'public', tier: 'senior', target: 4 },
+      { sector: 'private', tier: 'middle', target: 1 },
+    ]);
+    // Voluntary front-line is invited and nobody there has answered; the last three are placed in
+    // no stratum: no tier, a sector the instrument does not have, nothing at all.
+    const invitees: Record<string, string>[] = [
+      ...Array.from({ length: 4 }, () => ({ sector: 'public', tier: 'senior' })),
+      ...Array.from({ length: 2 }, () => ({ sector: 'private', tier: 'middle' })),
+      { sector: 'voluntary', tier: 'front_line' },
+      { sector: 'public', tier: '' },
+      { sector: 'nope', tier: 'senior' },
+      {},
+    ];
+    await createInvitations(ws.store.db, wave.id, invitees);
+    const hour = (h: number) => new Date(opensAt.getTime() + h * 3600_000);
+    const responses: { answers: Record<string, string>; submittedAt: Date | null }[] = [
+      { answers: { sector: 'public', tier: 'senior' }, submittedAt: hour(1) },
+      { answers: { sector: 'public', tier: 'senior' }, submittedAt: hour(30) },
+      { answers: { sector: 'public', tier: 'senior' }, submittedAt: hour(31) },
+      { answers: { sector: 'private', tier: 'middle' }, submittedAt: hour(54) },
+      { answers: { sector: 'public', tier: 'senior' }, submittedAt: null },
+    ];
+    for (const { answers, submittedAt } of responses) {
+      const response = (await startResponse(ws.store.db, { waveId: wave.id, instrumentVersionId: versionId, startedAt: opensAt }))!;
+      await saveProgress(ws.store.db, response.id, { answers, complete: submittedAt !== null, currentPage: null }, opensAt);
+      if (submittedAt) await submitResponse(ws.store.db, response.id, submittedAt);
+    }
+
+    const page = await viewer.get(`${BASE}/invited-2010`);
+    expect(page.status).toBe(200);
+    const headers = page.$('table').first().find('thead th').map((_, th) => page.$(th).text().trim()).get();
+    expect(headers).toEqual(['Sector', 'Tier', 'Invited', 'Started', 'Submitted', 'Response rate', 'Target', 'Submitted of target']);
+    const strata: [string, string, string, string, number | null][] = [
+      ['public', 'senior', 'Public sector', 'Senior manager or director', 4],
+      ['private', 'middle', 'Private sector', 'Middle manager', 1],
+      ['voluntary', 'front_line', 'Voluntary sector', 'Front-line practitioner or worker', null],
+    ];
+    const percent = (part: number, whole: number | null) => (whole ? `${Math.floor((100 * part) / whole)}%` : '');
+    const inStratum = (answers: Record<string, string>, sector: string, tier: string) => answers.sector === sector && answers.tier === tier;
+    let placed = 0;
+    for (const [sector, tier, sectorLabel, tierLabel, target] of strata) {
+      const invited = invitees.filter((a) => inStratum(a, sector, tier)).length;
+      const started = responses.filter((r) => inStratum(r.answers, sector, tier)).length;
+      const submitted = responses.filter((r) => r.submittedAt && inStratum(r.answers, sector, tier)).length;
+      placed += invited;
+      expect([sector, tier, figuresRow(page, sectorLabel, tierLabel)]).toEqual([
+        sector,
+        tier,
+        [String(invited), String(started), String(submitted), percent(submitted, invited), target === null ? 'None' : String(target), percent(submitted, target)],
+      ]);
+    }
+    const submittedAll = responses.filter((r) => r.submittedAt).length;
+    expect(figuresRow(page, 'Not yet known (the sector or tier is not answered yet, or not given with the invitation)')).toEqual([String(invitees.length - placed), '0', '0', '', '', '']);
+    expect(figuresRow(page, 'All responses')).toEqual([String(invitees.length), String(responses.length), String(submittedAll), percent(submittedAll, invitees.length), '5', '']);
+
+    // Submissions by day: every UTC day from the opening to today, in the chart's table and as bars.
+    const days: string[] = [];
+    for (let t = Date.parse(opensAt.toISOString().slice(0, 10)); t <= now.getTime(); t += 24 * 3600_000) days.push(new Date(t).toISOString().slice(0, 10));
+    const perDay = days.map((day) => responses.filter((r) => r.submittedAt?.toISOString().slice(0, 10) === day).length);
+    expect(days).toHaveLength(4);
+    expect(days.map((day) => tableRow(page, 'days-caption', day))).toEqual(perDay.map((n) => [String(n)]));
+    const daySvg = page.$('#days-chart svg');
+    expect(daySvg.attr('role')).toBe('img');
+    expect(daySvg.attr('aria-label')).toBe('Chart: responses submitted each day');
+    expect(daySvg.find('desc').text()).toContain(`${submittedAll} in all`);
+    const bars = daySvg.find(`path[fill="${BAR_COLOUR}"]`).map((_, p) => rectOf(page.$(p).attr('d')!)).get();
+    expect(bars).toHaveLength(days.length);
+    // Left to right by day, each as tall as its count on one scale.
+    expect(bars.map((b) => b.x)).toEqual([...bars.map((b) => b.x)].sort((a, b) => a - b));
+    const perResponse = Math.max(...bars.map((b) => b.height)) / Math.max(...perDay);
+    bars.forEach((bar, i) => expect(bar.height).toBeCloseTo(perDay[i]! * perResponse, 6));
+    const dayLabels = daySvg.find('text').map((_, t) => page.$(t).text()).get();
+    for (const day of days) expect(dayLabels).toContain(day);
+
+    // Submitted against target: a bar per stratum, a line at each target, and the words beside each bar.
+    const targetSvg = page.$('#targets-chart svg');
+    expect(targetSvg.attr('aria-label')).toBe('Chart: responses submitted by sector and tier, against the targets');
+    const labels = targetSvg.find('text').map((_, t) => page.$(t).text()).get();
+    for (const [sector, tier, , , target] of strata) {
+      const submitted = responses.filter((r) => r.submittedAt && inStratum(r.answers, sector, tier)).length;
+      expect(labels).toContain(target === null ? `${submitted} (no target)` : `${submitted} of ${target}`);
+    }
+    const widths = targetSvg.find(`path[fill="${BAR_COLOUR}"]`).map((_, p) => rectOf(page.$(p).attr('d')!).width).get();
+    expect(widths).toHaveLength(12);
+    const mostSubmitted = Math.max(...strata.map(([sector, tier]) => responses.filter((r) => r.submittedAt && inStratum(r.answers, sector, tier)).length));
+    const perUnit = Math.max(...widths) / mostSubmitted;
+    const ticks = targetSvg.find(`path[fill="${LINE_COLOUR}"]`).map((_, p) => rectOf(page.$(p).attr('d')!)).get();
+    expect(ticks.map((t) => Math.round((t.x + t.width / 2) / perUnit)).sort()).toEqual(strata.flatMap(([, , , , t]) => (t === null ? [] : [t])).sort());
+
+    // The same counts draw the same bytes, and the two charts' ids do not clash.
+    const again = await viewer.get(`${BASE}/invited-2010`);
+    expect(again.$('#days-chart').html()).toBe(page.$('#days-chart').html());
+    expect(again.$('#targets-chart').html()).toBe(page.$('#targets-chart').html());
+    const ids = page.$('[id]').map((_, e) => page.$(e).attr('id')).get();
+    expect(ids.length).toBe(new Set(ids).size);
   });
 
   it('replaces the targets from the wave page with an audit row, and refuses a negative one keeping the set it had', async () => {

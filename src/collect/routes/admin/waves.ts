@@ -12,12 +12,13 @@ import { strataOf } from '../../../instrument/strata.ts';
 import { accountActor } from '../../../store/audit.ts';
 import { WAVE_ACCESS, type InstrumentVersionRow, type WaveRow } from '../../../store/database.ts';
 import { listInstrumentVersions } from '../../../store/instrument-versions.ts';
-import { countResponsesByStratum, stopsByPage, waveFigures as waveTotals } from '../../../store/monitoring.ts';
+import { countInvitationsByStratum, countResponsesByStratum, stopsByPage, submissionsByDay, waveFigures as waveTotals } from '../../../store/monitoring.ts';
 import { listWaveTargets } from '../../../store/targets.ts';
 import { accessText, closeWaveRecorded, openWaveRecorded, setWaveTargetsRecorded } from '../../../store/wave-changes.ts';
 import { waveNameProblem, wavePeriodProblem, waveState, WaveError } from '../../../store/waves.ts';
 import { allows } from '../../authorisation.ts';
 import { HttpError } from '../../http-error.ts';
+import { submissionDays, waveCharts } from '../../monitoring-charts.ts';
 import { instrumentHref, newWaveHref, surveyHref, versionHref, waveHref } from './addresses.ts';
 import { field, formOf, problemViews, type FieldProblem } from './forms.ts';
 import { signedIn } from './index.ts';
@@ -178,9 +179,12 @@ export async function waveRoutes(fastify: FastifyInstance) {
     const now = fastify.now();
     const state = waveState(wave, now);
     const targets = await listWaveTargets(db(), wave.id);
-    const figures = waveFigures(cells, await countResponsesByStratum(db(), wave.id), targets);
+    const figures = waveFigures(cells, await countResponsesByStratum(db(), wave.id), targets, await countInvitationsByStratum(db(), wave.id, fielded.instrument));
     const totals = await waveTotals(db(), wave.id);
     const progress = waveProgress(figures, totals.medianMinutes, await stopsByPage(db(), wave.id), fielded.instrument.pages);
+    const hasTier = cells.some((c) => c.tier !== '');
+    const days = submissionDays(new Date(wave.opens_at), wave.closes_at === null ? null : new Date(wave.closes_at), now, await submissionsByDay(db(), wave.id));
+    const charts = await waveCharts(days, figures.rows, hasTier);
     const { done } = request.query;
     return reply.page('admin/wave.njk', {
       title: `Wave ${wave.name} of ${version.title}`,
@@ -188,10 +192,13 @@ export async function waveRoutes(fastify: FastifyInstance) {
       wave: waveSummary(wave, version, state),
       base: waveHref(instrumentId, wave.name),
       figures,
+      // Invitation figures for a wave that has invitations, or takes only the invited.
+      hasInvitations: figures.total.invited > 0 || wave.access === 'invitation',
       progress,
+      charts,
       precisionPoints: PAGE_PRECISION_POINTS,
       hasStrata: cells.length > 0,
-      hasTier: cells.some((c) => c.tier !== ''),
+      hasTier,
       mayChange: allows(account, 'waves', instrumentId),
       mayOpen: allows(account, 'waves', instrumentId) ? newWaveHref(instrumentId) : undefined,
       grid: targetGrid(cells),
