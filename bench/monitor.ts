@@ -10,7 +10,7 @@
 // wave's responses (an index-only scan), one pass over its rows reading each one's sector (what
 // any figure counted by answer costs at least), and the same page and figures for the small
 // wave. BENCH_EXPLAIN=1 also prints EXPLAIN ANALYZE of every query the monitoring store
-// functions send, on the big wave.
+// functions send, on the big wave. BENCH_KEEP_SCHEMA=1 leaves the schema (its name printed) for psql.
 import type { FastifyInstance } from 'fastify';
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
@@ -18,11 +18,12 @@ import { quantileSorted } from 'simple-statistics';
 import { waveStatus } from '../src/cli/status.ts';
 import { buildServer } from '../src/collect/server.ts';
 import { loadInstrumentFile } from '../src/instrument/load.ts';
+import type { Instrument } from '../src/instrument/schema.ts';
 import { createAccount, setPassword } from '../src/store/accounts.ts';
 import type { Database } from '../src/store/database.ts';
 import { publishInstrument } from '../src/store/instrument-versions.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
-import { countInvitations, countResponsesByStratum, stopsByPage, waveFigures, waveFiguresByAnswer } from '../src/store/monitoring.ts';
+import { countInvitations, countInvitationsByStratum, medianMinutesToSubmit, stopsByPage, tallyWave, waveFigures, waveFiguresByAnswer } from '../src/store/monitoring.ts';
 import { openStore } from '../src/store/open.ts';
 import { listWaveTargets, setWaveTargets } from '../src/store/targets.ts';
 import { openWave } from '../src/store/waves.ts';
@@ -41,10 +42,11 @@ await admin.connect().catch((error: Error) => {
   process.exit(1);
 });
 await admin.query(`create schema ${schema}`);
+if (process.env.BENCH_KEEP_SCHEMA) console.log(`schema ${schema} is kept`);
 // The schema goes whatever happens after this, an error or ^C included.
 let dropped = false;
 async function dropSchema() {
-  if (dropped) return;
+  if (dropped || process.env.BENCH_KEEP_SCHEMA) return;
   dropped = true;
   await admin.query(`drop schema ${schema} cascade`);
 }
@@ -53,7 +55,8 @@ process.once('SIGINT', () => void dropSchema().finally(() => process.exit(130)))
 async function run() {
   const store = await openStore({ databaseUrl: baseUrl, schema });
   await migrateToLatest(store);
-  const { row: version } = await publishInstrument(store.db, await loadInstrumentFile(new URL('../surveys/leadership-individual.yaml', import.meta.url).pathname));
+  const instrument = await loadInstrumentFile(new URL('../surveys/leadership-individual.yaml', import.meta.url).pathname);
+  const { row: version } = await publishInstrument(store.db, instrument);
   const opensAt = new Date(Date.now() - 30 * 24 * 3600 * 1000);
   const big = await openWave(store.db, { instrumentId: INSTRUMENT, instrumentVersionId: version.id, name: 'big', opensAt });
   const small = await openWave(store.db, { instrumentId: INSTRUMENT, instrumentVersionId: version.id, name: 'small', opensAt });
@@ -81,9 +84,11 @@ async function run() {
   // One pass over the wave's rows that reads an answer: what every figure counted by answer costs at least.
   const onePass = () => sql`select count(answers->>'sector') from responses where wave_id = ${big.id}`.execute(store.db);
 
-  // The page must show the wave it was asked for: its total row counts every response.
-  const total = /tapestry-total[\s\S]*?<td[^>]*>(\d+)<\/td>/.exec(await pageOf('big')())?.[1];
-  if (Number(total) !== RESPONSES) throw new Error(`the page of wave big shows ${total} responses started, not ${RESPONSES}`);
+  // The page must show the wave it was asked for: its total row (invited, started, submitted, …)
+  // counts every response as started.
+  const totalRow = /<tr[^>]*tapestry-total[^>]*>([\s\S]*?)<\/tr>/.exec(await pageOf('big')())?.[1] ?? '';
+  const cells = [...totalRow.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
+  if (!cells.includes(String(RESPONSES))) throw new Error(`the page of wave big shows ${cells.join(', ')} in its total row, not ${RESPONSES} responses started`);
   const status = await statusOf('big')();
   if (status.overall.started !== RESPONSES) throw new Error(`status of wave big counts ${status.overall.started} responses started, not ${RESPONSES}`);
 
@@ -115,7 +120,7 @@ async function run() {
     }
   }
 
-  if (process.env.BENCH_EXPLAIN) await explainMonitoring(big.id);
+  if (process.env.BENCH_EXPLAIN) await explainMonitoring(big.id, instrument.instrument);
 
   await app.close();
   await store.close();
@@ -251,7 +256,7 @@ async function signIn(app: FastifyInstance, db: Kysely<Database>): Promise<strin
  * EXPLAIN ANALYZE of every query the page's and `status`'s store functions send for the wave,
  * caught as they are sent by a Kysely of this module's own that logs them, on the same schema.
  */
-async function explainMonitoring(waveId: number) {
+async function explainMonitoring(waveId: number, instrument: Instrument) {
   const queries: CompiledQuery[] = [];
   const url = new URL(baseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
@@ -263,12 +268,14 @@ async function explainMonitoring(waveId: number) {
     },
   });
   await listWaveTargets(db, waveId);
-  await countResponsesByStratum(db, waveId);
+  await tallyWave(db, waveId);
+  await medianMinutesToSubmit(db, waveId);
   await waveFigures(db, waveId);
   await stopsByPage(db, waveId);
   await waveFiguresByAnswer(db, waveId, 'sector');
   await stopsByPage(db, waveId, 'sector');
   await countInvitations(db, waveId);
+  await countInvitationsByStratum(db, waveId, instrument);
   for (const query of queries) {
     const plan = await pool.query(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]);
     console.log(`\n${query.sql}\n  -- parameters ${JSON.stringify(query.parameters)}`);

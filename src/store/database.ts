@@ -116,6 +116,10 @@ export interface ResponsesTable {
   started_at: Timestamp;
   updated_at: Timestamp;
   submitted_at: Date | string | null;
+  /** The answer to `sector`, kept by the database from `answers` (migration 0011) for monitoring's index. */
+  sector: ColumnType<string | null, never, never>;
+  /** The answer to `tier`, '' when there is none, kept as `sector` is. */
+  tier: ColumnType<string, never, never>;
 }
 
 export interface ResponsePageTimesTable {

@@ -19,29 +19,67 @@ export interface StratumCount {
   submitted: number;
 }
 
+/** Responses submitted on one UTC day, written YYYY-MM-DD. */
+export interface DayCount {
+  day: string;
+  submitted: number;
+}
+
+/** A wave's responses counted every way the monitoring page shows them, from one pass. */
+export interface WaveTally {
+  strata: StratumCount[];
+  /** Responses in progress by the page they stopped on, for the whole wave. */
+  stops: StopFigures[];
+  days: DayCount[];
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const rowCount = sql<string | number>`count(*)`;
+
 /**
- * The wave's responses counted by their answers to `sector` and `tier`, one row per pair found,
- * in a stable order. A response that has not reached those questions yet counts under sector
- * null. The counting is done by the database, so the responses themselves are never read.
+ * The wave's responses counted by sector, tier, status, the page in-progress ones stopped on and
+ * the UTC day submitted ones came in, in one pass of the database over the index that holds those
+ * columns (migration 0011) and never the responses themselves: a few hundred groups come back and
+ * are added up here into strata, stops and days. A response that has not reached the sector
+ * question yet counts under sector null.
  */
-export async function countResponsesByStratum(db: Kysely<Database>, waveId: number): Promise<StratumCount[]> {
-  // `->>` gives the answer as text; a choice is stored as its option id, a string.
-  const sector = sql<string | null>`answers->>'sector'`;
-  const tier = sql<string>`coalesce(answers->>'tier', '')`;
+export async function tallyWave(db: Kysely<Database>, waveId: number): Promise<WaveTally> {
+  // Whole days since 1970 in UTC, whatever the session's time zone: cheaper per row than
+  // formatting a date, and written as one here. date_part, unlike extract, works in float8, not
+  // numeric, which costs more than the rest of the pass together.
+  const day = sql<number | null>`floor(date_part('epoch', submitted_at) / 86400)::int`;
+  const stoppedOn = sql<string | null>`case when status = 'in_progress' then current_page end`;
   const rows = await db
     .selectFrom('responses')
-    .select([
-      sector.as('sector'),
-      tier.as('tier'),
-      (eb) => eb.fn.countAll<string | number>().as('started'),
-      sql<string | number>`count(*) filter (where status = 'submitted')`.as('submitted'),
-    ])
+    .select(['sector', 'tier', 'status', stoppedOn.as('page'), day.as('day'), rowCount.as('n')])
     .where('wave_id', '=', waveId)
-    .groupBy([sector, tier])
-    .orderBy(sector)
-    .orderBy(tier)
+    .groupBy(['sector', 'tier', 'status', sql`4`, sql`5`])
     .execute();
-  return rows.map((row) => ({ sector: row.sector, tier: row.tier, started: Number(row.started), submitted: Number(row.submitted) }));
+  const strata = new Map<string, StratumCount>();
+  const stops = new Map<string | null, number>();
+  const days = new Map<number, number>();
+  for (const row of rows) {
+    const n = Number(row.n);
+    const key = JSON.stringify([row.sector, row.tier]);
+    const stratum = strata.get(key) ?? strata.set(key, { sector: row.sector, tier: row.tier, started: 0, submitted: 0 }).get(key)!;
+    stratum.started += n;
+    if (row.status === 'submitted') {
+      stratum.submitted += n;
+      days.set(Number(row.day), (days.get(Number(row.day)) ?? 0) + n);
+    } else stops.set(row.page, (stops.get(row.page) ?? 0) + n);
+  }
+  return {
+    strata: [...strata.values()].sort((a, b) => byValue({ value: a.sector }, { value: b.sector }) || byValue({ value: a.tier }, { value: b.tier })),
+    stops: [...stops].map(([page, inProgress]) => ({ value: null, page, inProgress })).sort((a, b) => byValue({ value: a.page }, { value: b.page })),
+    days: [...days]
+      .sort(([a], [b]) => a - b)
+      .map(([d, submitted]) => ({ day: new Date(d * DAY_MS).toISOString().slice(0, 10), submitted })),
+  };
+}
+
+/** The wave's responses counted by their answers to `sector` and `tier`, one row per pair found, in a stable order. */
+export async function countResponsesByStratum(db: Kysely<Database>, waveId: number): Promise<StratumCount[]> {
+  return (await tallyWave(db, waveId)).strata;
 }
 
 /** What a domain of the wave's responses comes to: those with one answer to a question, or all. */
@@ -64,11 +102,16 @@ export interface StopFigures {
 // The answer as text; a choice is stored as its option id, a string. The question's id is a
 // parameter, so each query groups by position: `answers->>$1` in the select list and `answers->>$2`
 // in GROUP BY would be two different expressions to PostgreSQL.
-const answerTo = (question: string) => sql<string | null>`answers->>${question}`;
+//
+// Sector and tier are read from their own columns (migration 0011), which an index holds, so
+// counting by them never parses the answers; tier's column has '' for none, the answer null.
+const answerTo = (question: string) =>
+  question === 'sector' ? sql<string | null>`sector` : question === 'tier' ? sql<string | null>`nullif(tier, '')` : sql<string | null>`answers->>${question}`;
 const startedCount = sql<string | number>`count(*)`;
 const submittedCount = sql<string | number>`count(*) filter (where status = 'submitted')`;
-// extract gives numeric; percentile_cont orders double precision.
-const medianSeconds = sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from (submitted_at - started_at))::float8) filter (where status = 'submitted')`;
+// percentile_cont orders double precision, which date_part gives (extract gives numeric, slower).
+const secondsTaken = sql`date_part('epoch', submitted_at - started_at)`;
+const medianSeconds = sql<number | null>`percentile_cont(0.5) within group (order by ${secondsTaken}) filter (where status = 'submitted')`;
 const byPosition = sql`1`;
 
 /** Code point order, the same on every database whatever its collation; nulls (no answer) last. */
@@ -94,6 +137,18 @@ export async function waveFigures(db: Kysely<Database>, waveId: number): Promise
     .where('wave_id', '=', waveId)
     .executeTakeFirstOrThrow();
   return toFigures(row);
+}
+
+/** Median minutes from starting to submitting over the wave's submitted responses; null with none. */
+export async function medianMinutesToSubmit(db: Kysely<Database>, waveId: number): Promise<number | null> {
+  // Only the submitted ones, a range of the strata index; the sort is percentile_cont's own.
+  const row = await db
+    .selectFrom('responses')
+    .select(sql<number | string | null>`percentile_cont(0.5) within group (order by ${secondsTaken})`.as('median'))
+    .where('wave_id', '=', waveId)
+    .where('status', '=', 'submitted')
+    .executeTakeFirstOrThrow();
+  return row.median === null ? null : Number(row.median) / 60;
 }
 
 /** The wave's figures by the answer to `question`, one row per answer found (none yet included). */
@@ -148,7 +203,6 @@ export interface InvitedStratum {
 
 // An attribute as the invitation's jsonb holds it; '' is no value, as prefillAnswers takes it.
 // Grouped by position, as the answers are.
-const rowCount = sql<string | number>`count(*)`;
 const attribute = (name: string) => sql<string | null>`nullif(attributes->>${name}, '')`;
 
 /**
@@ -202,22 +256,7 @@ export async function countInvitationsByStratum(db: Kysely<Database>, waveId: nu
   return [...counts.values()].sort((a, b) => byValue({ value: a.sector }, { value: b.sector }) || byValue({ value: a.tier }, { value: b.tier }));
 }
 
-/** Responses submitted on one UTC day, written YYYY-MM-DD. */
-export interface DayCount {
-  day: string;
-  submitted: number;
-}
-
-/** The wave's submitted responses counted by the database by the UTC day they were submitted on, days with none left out, oldest first. */
+/** The wave's submitted responses counted by the UTC day they were submitted on, days with none left out, oldest first. */
 export async function submissionsByDay(db: Kysely<Database>, waveId: number): Promise<DayCount[]> {
-  // `at time zone 'UTC'` makes the day UTC's whatever the session's time zone is.
-  const day = sql<string>`to_char(date_trunc('day', submitted_at at time zone 'UTC'), 'YYYY-MM-DD')`;
-  const rows = await db
-    .selectFrom('responses')
-    .select([day.as('day'), rowCount.as('submitted')])
-    .where('wave_id', '=', waveId)
-    .where('status', '=', 'submitted')
-    .groupBy(byPosition)
-    .execute();
-  return rows.map((row) => ({ day: row.day, submitted: Number(row.submitted) })).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  return (await tallyWave(db, waveId)).days;
 }

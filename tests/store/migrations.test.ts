@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDown, migrateReset, migrateToLatest, migrationStatus } from '../../src/store/migrate.ts';
 import { adminQuery, backend, databaseUrl, openTestStore, type TestStore } from '../support/store.ts';
 
+/** Every migration, oldest first. */
+const MIGRATIONS = ['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics', '0010_response_weights', '0011_response_strata'];
+
 async function tableNames(store: TestStore): Promise<string[]> {
   const result = await sql<{ table_name: string }>`
     select table_name from information_schema.tables
@@ -20,7 +23,7 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates every table on the way up and reports each migration applied', async () => {
     const applied = await migrateToLatest(store);
-    expect(applied).toEqual(['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics', '0010_response_weights']);
+    expect(applied).toEqual(MIGRATIONS);
     expect(await tableNames(store)).toEqual([
       'account_instruments',
       'accounts',
@@ -51,7 +54,7 @@ describe(`migrations on ${backend}`, () => {
 
   it('removes every table on the way down and can go up again', async () => {
     const undone = await migrateReset(store);
-    expect(undone).toEqual(['0010_response_weights', '0009_response_statistics', '0008_api_tokens', '0007_mail_senders', '0006_mail', '0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
+    expect(undone).toEqual(['0011_response_strata', '0010_response_weights', '0009_response_statistics', '0008_api_tokens', '0007_mail_senders', '0006_mail', '0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
     expect(await tableNames(store)).toEqual([]);
     expect(await migrateDown(store)).toEqual([]);
     await migrateToLatest(store);
@@ -78,7 +81,7 @@ describe.skipIf(!databaseUrl)('migrations on PostgreSQL while other schemas come
       for (let k = 0; k < 20; k++) {
         const fresh = await openTestStore();
         try {
-          expect(await migrateToLatest(fresh)).toHaveLength(10);
+          expect(await migrateToLatest(fresh)).toEqual(MIGRATIONS);
         } catch (error) {
           failures.push(String(error));
         } finally {

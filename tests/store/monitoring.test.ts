@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/instrument/load.ts';
 import { publishInstrument } from '../../src/store/instrument-versions.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
-import { countInvitations, countResponsesByStratum, stopsByPage, waveFigures, waveFiguresByAnswer } from '../../src/store/monitoring.ts';
+import { countInvitations, countResponsesByStratum, medianMinutesToSubmit, stopsByPage, tallyWave, waveFigures, waveFiguresByAnswer } from '../../src/store/monitoring.ts';
 import { createInvitations } from '../../src/store/invitations.ts';
 import { saveProgress, startResponse, submitResponse } from '../../src/store/responses.ts';
 import { openWave } from '../../src/store/waves.ts';
@@ -88,6 +88,16 @@ describe(`counting a wave's responses by stratum on ${backend}`, () => {
       { value: null, page: 'p3', inProgress: 1 },
       { value: null, page: null, inProgress: 1 },
     ]);
+    expect(await medianMinutesToSubmit(store.db, wave.id)).toBe(15);
+    // The monitoring page's one pass gives the same strata, stops and days as the counts one by one.
+    const tally = await tallyWave(store.db, wave.id);
+    expect(tally.stops).toEqual(await stopsByPage(store.db, wave.id));
+    expect(tally.strata).toEqual([
+      { sector: 'private', tier: '', started: 3, submitted: 2 },
+      { sector: 'public', tier: '', started: 5, submitted: 3 },
+      { sector: null, tier: '', started: 1, submitted: 0 },
+    ]);
+    expect(tally.days).toEqual([{ day: '2026-09-15', submitted: 5 }]);
     expect(await stopsByPage(store.db, wave.id, 'sector')).toEqual([
       { value: 'private', page: 'p2', inProgress: 1 },
       { value: 'public', page: 'p2', inProgress: 1 },
@@ -101,6 +111,8 @@ describe(`counting a wave's responses by stratum on ${backend}`, () => {
     expect(await waveFigures(store.db, wave.id)).toEqual({ value: null, started: 0, submitted: 0, medianMinutes: null });
     expect(await waveFiguresByAnswer(store.db, wave.id, 'sector')).toEqual([]);
     expect(await stopsByPage(store.db, wave.id)).toEqual([]);
+    expect(await tallyWave(store.db, wave.id)).toEqual({ strata: [], stops: [], days: [] });
+    expect(await medianMinutesToSubmit(store.db, wave.id)).toBeNull();
     expect(await countInvitations(store.db, wave.id)).toBe(0);
     await createInvitations(store.db, wave.id, [{}, {}, {}]);
     expect(await countInvitations(store.db, wave.id)).toBe(3);

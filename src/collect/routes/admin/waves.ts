@@ -12,7 +12,7 @@ import { strataOf } from '../../../instrument/strata.ts';
 import { accountActor } from '../../../store/audit.ts';
 import { WAVE_ACCESS, type InstrumentVersionRow, type WaveRow } from '../../../store/database.ts';
 import { listInstrumentVersions } from '../../../store/instrument-versions.ts';
-import { countInvitationsByStratum, countResponsesByStratum, stopsByPage, submissionsByDay, waveFigures as waveTotals } from '../../../store/monitoring.ts';
+import { countInvitationsByStratum, medianMinutesToSubmit, tallyWave } from '../../../store/monitoring.ts';
 import { listWaveTargets } from '../../../store/targets.ts';
 import { accessText, closeWaveRecorded, openWaveRecorded, setWaveTargetsRecorded } from '../../../store/wave-changes.ts';
 import { waveNameProblem, wavePeriodProblem, waveState, WaveError } from '../../../store/waves.ts';
@@ -178,12 +178,17 @@ export async function waveRoutes(fastify: FastifyInstance) {
     const { wave, version, cells } = fielded;
     const now = fastify.now();
     const state = waveState(wave, now);
-    const targets = await listWaveTargets(db(), wave.id);
-    const figures = waveFigures(cells, await countResponsesByStratum(db(), wave.id), targets, await countInvitationsByStratum(db(), wave.id, fielded.instrument));
-    const totals = await waveTotals(db(), wave.id);
-    const progress = waveProgress(figures, totals.medianMinutes, await stopsByPage(db(), wave.id), fielded.instrument.pages);
+    // Independent counts, sent together: on PostgreSQL each goes on a connection of its own.
+    const [targets, tally, invited, medianMinutes] = await Promise.all([
+      listWaveTargets(db(), wave.id),
+      tallyWave(db(), wave.id),
+      countInvitationsByStratum(db(), wave.id, fielded.instrument),
+      medianMinutesToSubmit(db(), wave.id),
+    ]);
+    const figures = waveFigures(cells, tally.strata, targets, invited);
+    const progress = waveProgress(figures, medianMinutes, tally.stops, fielded.instrument.pages);
     const hasTier = cells.some((c) => c.tier !== '');
-    const days = submissionDays(new Date(wave.opens_at), wave.closes_at === null ? null : new Date(wave.closes_at), now, await submissionsByDay(db(), wave.id));
+    const days = submissionDays(new Date(wave.opens_at), wave.closes_at === null ? null : new Date(wave.closes_at), now, tally.days);
     const charts = await waveCharts(days, figures.rows, hasTier);
     const { done } = request.query;
     return reply.page('admin/wave.njk', {
