@@ -7,6 +7,7 @@
  * Each chart is one image with a title and a description; its figures are in a table on the
  * page as well (the day-by-day table here, the strata's in the page's responses table).
  */
+import { LRUCache } from 'lru-cache';
 import type { TopLevelSpec } from 'vega-lite';
 import { specChartSvg } from '../report/chart.ts';
 import { BAR_COLOUR, CONFIG, LINE_COLOUR, MUTED, PLOT_WIDTH } from '../report/chart-spec.ts';
@@ -141,17 +142,40 @@ export interface WaveCharts {
   targets: PageChart | null;
 }
 
+// Drawing a chart costs more than counting the wave it shows, and the same counts always give the
+// same bytes, so a page viewed again before any response has moved reuses its drawings. Keyed by
+// the whole spec (counts included), an entry is never stale; 64 of them (about 20 kB each) cover
+// the waves a team watches.
+const drawn = new LRUCache<string, Promise<string>>({ max: 64 });
+
+function drawOnce(spec: TopLevelSpec, prefix: string, title: string, description: string): Promise<string> {
+  const key = JSON.stringify([spec, prefix, title, description]);
+  let svg = drawn.get(key);
+  if (svg === undefined) {
+    svg = specChartSvg(spec, prefix, title, description).then(inlineSvg);
+    // A drawing that failed is not kept: the next view tries again.
+    svg.catch(() => drawn.delete(key));
+    drawn.set(key, svg);
+  }
+  return svg;
+}
+
 /** Both charts of a wave's page, drawn one after the other (Vega's text measure is process-wide). */
 export async function waveCharts(days: readonly DayCount[], rows: readonly FigureRow[], hasTier: boolean): Promise<WaveCharts> {
   let daysChart: WaveCharts['days'] = null;
   if (days.length > 0) {
     const title = 'Chart: responses submitted each day';
-    daysChart = { title, svg: inlineSvg(await specChartSvg(submissionsChartSpec(days), 'chart-wave-days', title, submissionsChartDescription(days))), rows: [...days] };
+    daysChart = { title, svg: await drawOnce(submissionsChartSpec(days), 'chart-wave-days', title, submissionsChartDescription(days)), rows: [...days] };
   }
   let targets: PageChart | null = null;
   if (rows.length > 0) {
     const title = `Chart: responses submitted by sector${hasTier ? ' and tier' : ''}, against the targets`;
-    targets = { title, svg: inlineSvg(await specChartSvg(targetsChartSpec(rows, hasTier), 'chart-wave-targets', title, targetsChartDescription(hasTier))) };
+    targets = { title, svg: await drawOnce(targetsChartSpec(rows, hasTier), 'chart-wave-targets', title, targetsChartDescription(hasTier)) };
   }
   return { days: daysChart, targets };
+}
+
+/** Forgets every drawing kept, so that the next page draws its charts afresh (for measuring that). */
+export function forgetDrawnCharts(): void {
+  drawn.clear();
 }

@@ -1,6 +1,6 @@
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
-import { submissionDays, waveCharts } from '../../src/collect/monitoring-charts.ts';
+import { forgetDrawnCharts, submissionDays, waveCharts } from '../../src/collect/monitoring-charts.ts';
 import type { FigureRow } from '../../src/collect/routes/admin/wave-figures.ts';
 import { tableChartSvg } from '../../src/report/chart.ts';
 import { BAR_COLOUR } from '../../src/report/chart-spec.ts';
@@ -63,6 +63,19 @@ describe('the charts of a wave\'s page', () => {
     await tableChartSvg(staffTable());
     await waveCharts([{ day: '2026-01-01', submitted: 9 }], [row('Other', 'Tier', 1, 1)], true);
     expect(await waveCharts(days, rows, true)).toEqual(first);
+    // Drawn afresh, not taken from the drawings kept for the page's next view.
+    forgetDrawnCharts();
+    expect(await waveCharts(days, rows, true)).toEqual(first);
+  });
+
+  it('draws the new counts when one count moves, not the drawing kept for the old ones', async () => {
+    const before = await waveCharts(days, rows, true);
+    const moved = [...days.slice(0, -1), { day: '2026-09-12', submitted: 6 }];
+    const after = await waveCharts(moved, [row('Public', 'Senior', 4, 4), ...rows.slice(1)], true);
+    expect(after.days!.svg).not.toBe(before.days!.svg);
+    expect(after.targets!.svg).not.toBe(before.targets!.svg);
+    forgetDrawnCharts();
+    expect(await waveCharts(moved, [row('Public', 'Senior', 4, 4), ...rows.slice(1)], true)).toEqual(after);
   });
 
   it('labels each stratum with its count and its target, escaped, and draws a bar for each one', async () => {
