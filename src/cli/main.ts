@@ -12,6 +12,7 @@ import { mailCommand } from './mail.ts';
 import { migrateCommand } from './migrate.ts';
 import { publishCommand, setupCommand } from './publish.ts';
 import { remindCommand } from './remind.ts';
+import { responsesCommand } from './responses.ts';
 import { runCommands } from './run.ts';
 import { serveCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   inviteCommand(program, io);
   mailCommand(program, io);
   remindCommand(program, io);
+  responsesCommand(program, io);
   runCommands(program, io, setExit);
   simulateCommand(program, io);
   codeCommand(program, io);

@@ -120,6 +120,9 @@ export interface ResponsesTable {
   sector: ColumnType<string | null, never, never>;
   /** The answer to `tier`, '' when there is none, kept as `sector` is. */
   tier: ColumnType<string, never, never>;
+  /** For a response imported from a file: the name given to where it came from, and the file's sha256. */
+  source: ColumnType<string | null, string | null | undefined, never>;
+  source_sha256: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface ResponsePageTimesTable {
@@ -239,6 +242,7 @@ export const AUDIT_ACTIONS = [
   'token-created',
   'token-revoked',
   'weights-attached',
+  'responses-imported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -159,12 +159,12 @@ describe(`setup, publish and migrate on ${backend}`, () => {
   });
 
   it('reports migration status, and migrates down and up again', async () => {
-    const all = ['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics', '0010_response_weights', '0011_response_strata'];
+    const all = ['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics', '0010_response_weights', '0011_response_strata', '0012_response_sources'];
     const lines = (state: (name: string, i: number) => string) => all.map((name, i) => `${state(name, i)}  ${name}\n`).join('');
     expect((await tapestry('migrate', '--status')).out).toBe(lines(() => 'applied'));
-    expect((await tapestry('migrate', '--down')).out).toBe('undone  0011_response_strata\n');
-    expect((await tapestry('migrate', '--status')).out).toBe(lines((_, i) => (i < 10 ? 'applied' : 'pending')));
-    expect((await tapestry('migrate', '--reset')).out).toBe('undone  0010_response_weights\nundone  0009_response_statistics\nundone  0008_api_tokens\nundone  0007_mail_senders\nundone  0006_mail\nundone  0005_wave_targets\nundone  0004_workspace\nundone  0003_wave_access\nundone  0002_service\nundone  0001_initial\n');
+    expect((await tapestry('migrate', '--down')).out).toBe('undone  0012_response_sources\n');
+    expect((await tapestry('migrate', '--status')).out).toBe(lines((_, i) => (i < 11 ? 'applied' : 'pending')));
+    expect((await tapestry('migrate', '--reset')).out).toBe('undone  0011_response_strata\nundone  0010_response_weights\nundone  0009_response_statistics\nundone  0008_api_tokens\nundone  0007_mail_senders\nundone  0006_mail\nundone  0005_wave_targets\nundone  0004_workspace\nundone  0003_wave_access\nundone  0002_service\nundone  0001_initial\n');
     expect((await tapestry('migrate', '--status')).out).toBe(lines(() => 'pending'));
     expect((await tapestry('migrate')).out).toBe(lines(() => 'applied'));
     expect((await tapestry('migrate')).out).toMatch(/: nothing to do\n$/);

@@ -4,7 +4,7 @@ import { migrateDown, migrateReset, migrateToLatest, migrationStatus } from '../
 import { adminQuery, backend, databaseUrl, openTestStore, type TestStore } from '../support/store.ts';
 
 /** Every migration, oldest first. */
-const MIGRATIONS = ['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics', '0010_response_weights', '0011_response_strata'];
+const MIGRATIONS = ['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics', '0010_response_weights', '0011_response_strata', '0012_response_sources'];
 
 async function tableNames(store: TestStore): Promise<string[]> {
   const result = await sql<{ table_name: string }>`
@@ -54,7 +54,7 @@ describe(`migrations on ${backend}`, () => {
 
   it('removes every table on the way down and can go up again', async () => {
     const undone = await migrateReset(store);
-    expect(undone).toEqual(['0011_response_strata', '0010_response_weights', '0009_response_statistics', '0008_api_tokens', '0007_mail_senders', '0006_mail', '0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
+    expect(undone).toEqual(['0012_response_sources', '0011_response_strata', '0010_response_weights', '0009_response_statistics', '0008_api_tokens', '0007_mail_senders', '0006_mail', '0005_wave_targets', '0004_workspace', '0003_wave_access', '0002_service', '0001_initial']);
     expect(await tableNames(store)).toEqual([]);
     expect(await migrateDown(store)).toEqual([]);
     await migrateToLatest(store);
