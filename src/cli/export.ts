@@ -44,9 +44,10 @@ async function requireInstrument(store: Store, instrumentId: string): Promise<vo
   }
 }
 
+/** A failure of the file system (which has a system call) as a message; anything else goes on as it is. */
 function fileError(error: unknown, shown: string): never {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === undefined) throw error;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (code === undefined || syscall === undefined) throw error;
   const why = code === 'EACCES' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way of the folder' : (error as Error).message;
   throw new UserError(`cannot write the export to ${shown}: ${why}`);
 }

@@ -69,15 +69,3 @@ export async function* responsePages(db: Kysely<Database>, waveId: number, optio
     after = rows[rows.length - 1]!.id;
   }
 }
-
-/** Counts the responses `responsePages` would yield with the same options. */
-export async function countResponses(db: Kysely<Database>, waveId: number, options: Pick<ResponsePageOptions, 'includePartial'> = {}): Promise<{ submitted: number; partial: number }> {
-  const rows = await db
-    .selectFrom('responses')
-    .select(['status', (eb) => eb.fn.countAll<string | number>().as('n')])
-    .where('wave_id', '=', waveId)
-    .groupBy('status')
-    .execute();
-  const of = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
-  return { submitted: of('submitted'), partial: options.includePartial ? of('in_progress') : 0 };
-}

@@ -6,7 +6,7 @@
  * Rscript sources the .R.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
@@ -97,6 +97,10 @@ describe(`tapestry export on ${backend}`, () => {
     expect(format.code).toBe(1);
     expect(format.err).toContain("argument 'sas' is invalid. Allowed choices are csv, labelled-csv, xlsx, spss, stata, r, datapackage, all");
     expect(existsSync(join(dir, 'exports'))).toBe(false);
+    writeFileSync(join(dir, 'a-file'), 'not a folder\n');
+    const blocked = await tapestry('export', 'export-syntax', '--wave', '2026', '--out', 'a-file/inside');
+    expect(blocked.code).toBe(1);
+    expect(blocked.err).toBe('tapestry: cannot write the export to a-file/inside: a file is in the way of the folder\n');
   });
 
   it('writes the submitted responses as coded CSV with a codebook, by default to exports/<instrument>-<wave>/', async () => {

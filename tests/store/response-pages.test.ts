@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/instrument/load.ts';
 import { publishInstrument } from '../../src/store/instrument-versions.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
-import { countResponses, responsePages, type StoredResponse } from '../../src/store/response-pages.ts';
+import { responsePages, type StoredResponse } from '../../src/store/response-pages.ts';
 import { openWave } from '../../src/store/waves.ts';
 import { weightsOf } from '../../src/store/weights.ts';
 import { testInstrument } from '../support/instrument.ts';
@@ -63,7 +63,6 @@ describe(`a wave's responses in pages on ${backend}`, () => {
     const read = pages.flat();
     expect(read.map((r) => r.id)).toEqual([...submittedIds, ...partialIds].sort());
     expect(read.filter((r) => r.status === 'in_progress').map((r) => r.submittedAt)).toEqual([null, null, null]);
-    expect(await countResponses(store.db, waveId, { includePartial: true })).toEqual({ submitted: 7, partial: 3 });
   });
 
   it('ends without an empty page when the wave fills the last page exactly', async () => {
