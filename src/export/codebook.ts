@@ -74,14 +74,20 @@ export function codebookOf(instrument: Instrument, variables: readonly Variable[
   });
 }
 
-const CSV_HEADER = ['variable', 'column', 'question', 'label', 'type', 'storage', 'level', 'values', 'holds', 'page', 'page_title', 'show_if', 'missing'];
+/** The codebook's columns, in the CSV and on the workbook's sheet alike. */
+export const CODEBOOK_COLUMNS = ['variable', 'column', 'question', 'label', 'type', 'storage', 'level', 'values', 'holds', 'page', 'page_title', 'show_if', 'missing'];
 
 /** The codebook as CSV: one row per variable, the codes as `code=label` joined by ` | `. */
 export function codebookCsv(entries: readonly CodebookEntry[]): string {
   return csvText(
-    CSV_HEADER,
-    entries.map((e) => [e.variable, e.column, e.question, e.label, e.type, e.storage, e.level, e.values.map((v) => `${v.code}=${v.label}`).join(' | '), e.holds, e.page, e.pageTitle, e.showIf, e.missing]),
+    CODEBOOK_COLUMNS,
+    entries.map(codebookRow),
   );
+}
+
+/** An entry as the cells of its row, in `CODEBOOK_COLUMNS` order; the codes as `code=label` joined by ` | `. */
+export function codebookRow(e: CodebookEntry): string[] {
+  return [e.variable, e.column, e.question, e.label, e.type, e.storage, e.level, e.values.map((v) => `${v.code}=${v.label}`).join(' | '), e.holds, e.page, e.pageTitle, e.showIf, e.missing];
 }
 
 /** Text as Markdown shows it literally, on one line. */

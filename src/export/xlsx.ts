@@ -20,7 +20,7 @@ import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { guardCell } from '../shared/csv.ts';
-import type { CodebookEntry } from './codebook.ts';
+import { CODEBOOK_COLUMNS, codebookRow, type CodebookEntry } from './codebook.ts';
 import { missingCell } from './missing.ts';
 import type { ExportCell } from './rows.ts';
 import type { Variable } from './variables.ts';
@@ -100,11 +100,8 @@ export function xlsxWriter(stream: Writable, variables: readonly Variable[]): Xl
     async finish(codebook) {
       data.commit();
       const sheet = workbook.addWorksheet('codebook', { views: [{ state: 'frozen', ySplit: 1 }] });
-      sheet.addRow(['variable', 'column', 'question', 'label', 'type', 'storage', 'level', 'values', 'holds', 'page', 'page_title', 'show_if', 'missing']).commit();
-      for (const e of codebook) {
-        const values = e.values.map((v) => `${v.code}=${v.label}`).join(' | ');
-        sheet.addRow([e.variable, e.column, e.question, e.label, e.type, e.storage, e.level, values, e.holds, e.page, e.pageTitle, e.showIf, e.missing].map((v) => (v === '' ? null : text(v)))).commit();
-      }
+      sheet.addRow([...CODEBOOK_COLUMNS]).commit();
+      for (const entry of codebook) sheet.addRow(codebookRow(entry).map((v) => (v === '' ? null : text(v)))).commit();
       sheet.commit();
       await workbook.commit();
     },

@@ -29,15 +29,16 @@ export async function readResponsesFromStore(
   wave: string,
   options: ReadOptions,
 ): Promise<{ dataset?: Dataset; problems: Problem[]; hash: string; versions: string[] }> {
-  const waves = (await listWaves(db, instrument.id)).map((w) => w.name);
-  if (!waves.includes(wave)) {
+  const waveRows = await listWaves(db, instrument.id);
+  const waves = waveRows.map((w) => w.name);
+  const waveId = waveRows.find((w) => w.name === wave)?.id;
+  if (waveId === undefined) {
     const has = waves.length === 0 ? 'it has no waves yet; open one with tapestry publish --open-wave' : `its waves: ${waves.join(', ')}`;
     throw new UnknownWaveError(`${instrument.id} has no wave ${wave} in the database (${has})`);
   }
   const columns = columnsOf(instrument);
   // Weights attached to the wave (`tapestry weights attach`) under a name the design gives as its
   // weight come as a numeric column of that name, after the layout's, as a CSV's weight column would.
-  const waveId = (await db.selectFrom('waves').select('id').where('instrument_id', '=', instrument.id).where('name', '=', wave).executeTakeFirstOrThrow()).id;
   const weightSets = (await listWeightSets(db, waveId)).filter((set) => options.numeric.includes(set.name));
   const hash = createHash('sha256');
   const versions = new Set<string>();
