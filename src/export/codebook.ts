@@ -90,9 +90,13 @@ export function codebookRow(e: CodebookEntry): string[] {
   return [e.variable, e.column, e.question, e.label, e.type, e.storage, e.level, e.values.map((v) => `${v.code}=${v.label}`).join(' | '), e.holds, e.page, e.pageTitle, e.showIf, e.missing];
 }
 
-/** Text as Markdown shows it literally, on one line. */
+/**
+ * Text as Markdown shows it literally, on one line, inside a table cell: the characters that start
+ * emphasis, code, links, HTML, entities or strikethrough, and the pipe that ends a cell. Those that
+ * matter only at the start of a line (`#`, `-`, `+`) cannot be there in a cell, and stay readable.
+ */
 function escapeMarkdown(text: string): string {
-  return text.replace(/\r\n?|\n/g, ' ').replace(/[\\`*_{}[\]<>()#+\-!|~&]/g, (c) => `\\${c}`);
+  return text.replace(/\r\n?|\n/g, ' ').replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`);
 }
 
 /** A code span that holds any text: fenced by more backticks than the text's longest run. */
