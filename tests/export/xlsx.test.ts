@@ -86,10 +86,27 @@ describe('the workbook', () => {
     expect(band[7]).toBe('8=Band 8 | 9=Band 9 | 10=Band 10');
   });
 
+  it('stamps every zip entry with 1980-01-01 00:00, in its local header and in the central directory', () => {
+    const zip = readFileSync(join(dir, exportFileNames(instrument, '2026').xlsx));
+    const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    const entries = zip.readUInt16LE(end + 10);
+    let at = zip.readUInt32LE(end + 16);
+    const stamps: string[] = [];
+    for (let i = 0; i < entries; i++) {
+      const local = zip.readUInt32LE(at + 42);
+      stamps.push(`${zip.readUInt16LE(at + 12)}/${zip.readUInt16LE(at + 14)}`, `${zip.readUInt16LE(local + 10)}/${zip.readUInt16LE(local + 12)}`);
+      at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    }
+    expect(entries).toBeGreaterThan(5);
+    // MS-DOS time 0 (00:00:00) and date 33 (1980, month 1, day 1).
+    expect(new Set(stamps)).toEqual(new Set(['0/33']));
+  });
+
   it('is the same bytes when written again, whatever the time', async () => {
     const again = mkdtempSync(join(tmpdir(), 'tapestry-xlsx-again-'));
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Zip stores times to two seconds; wait past that so an unfixed time would differ.
+      await new Promise((resolve) => setTimeout(resolve, 2100));
       await writeExport({ instrument, wave: '2026', formats: ['xlsx'], dir: again }, pagesOf(exportResponses(), 3));
       const name = exportFileNames(instrument, '2026').xlsx;
       expect(readFileSync(join(again, name)).equals(readFileSync(join(dir, name)))).toBe(true);
