@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { StoreLockedError } from '../store/lock.ts';
 import { auditCommand } from './audit.ts';
 import { codeCommand } from './code.ts';
+import { exportCommand } from './export.ts';
 import { UserError, processIo, type Io } from './io.ts';
 import { inviteCommand } from './invite.ts';
 import { mailCommand } from './mail.ts';
@@ -47,6 +48,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   tokenCommand(program, io);
   userCommand(program, io);
   weightsCommand(program, io);
+  exportCommand(program, io);
   auditCommand(program, io);
   return program;
 }

@@ -79,3 +79,24 @@ export async function attachWeights(
 export function listWeightSets(db: Kysely<Database>, waveId: number) {
   return db.selectFrom('weight_sets').select(['id', 'name', 'source_sha256', 'attached_at']).where('wave_id', '=', waveId).orderBy('name').execute();
 }
+
+/**
+ * The weights of these responses in these sets, as response id → set id → weight: what a reader of
+ * a wave page by page asks for each page, so the wave's weights are never all held at once.
+ */
+export async function weightsOf(db: Kysely<Database>, weightSetIds: readonly number[], responseIds: readonly string[]): Promise<Map<string, Map<number, number>>> {
+  const weights = new Map<string, Map<number, number>>();
+  if (weightSetIds.length === 0 || responseIds.length === 0) return weights;
+  const rows = await db
+    .selectFrom('response_weights')
+    .select(['response_id', 'weight_set_id', 'weight'])
+    .where('weight_set_id', 'in', weightSetIds)
+    .where('response_id', 'in', responseIds)
+    .execute();
+  for (const row of rows) {
+    let of = weights.get(row.response_id);
+    if (of === undefined) weights.set(row.response_id, (of = new Map()));
+    of.set(row.weight_set_id, Number(row.weight));
+  }
+  return weights;
+}

@@ -1,0 +1,71 @@
+/**
+ * A wave's responses read page by page, for whatever goes through every response of a wave (an
+ * export, a pipeline) without holding the wave in memory: a national wave can have hundreds of
+ * thousands of responses, and each answer set is a JSON document.
+ *
+ * Decisions, and why:
+ * - Keyset paging on the primary key (`id > last id`, ordered by id, `limit` the page size): each
+ *   page is an index range scan, as fast for the last page as for the first, where `offset` would
+ *   read and throw away every row before the page. A response submitted while the pages are read
+ *   lands in a later page or in none, but never makes a row appear twice or go missing, as it could
+ *   with offsets.
+ * - Ordered by id, not by submission time: the id is unique and indexed, so the order is total and
+ *   the same on every run; partial responses have no submission time to order by.
+ * - Answers are parsed here (PGlite and pg hand back the JSON column already parsed, a text column
+ *   of a driver that does not would be a string), so callers get one shape.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './database.ts';
+
+/** How many responses a page holds unless the caller says otherwise. */
+export const RESPONSE_PAGE_SIZE = 1000;
+
+export interface StoredResponse {
+  id: string;
+  status: 'in_progress' | 'submitted';
+  /** Null for a response not submitted. */
+  submittedAt: Date | null;
+  /** The version of the instrument the response answered. */
+  instrumentVersion: string;
+  answers: Record<string, unknown>;
+}
+
+export interface ResponsePageOptions {
+  /** Responses still in progress too, not only the submitted ones. */
+  includePartial?: boolean;
+  pageSize?: number;
+}
+
+function parsedAnswers(value: unknown): Record<string, unknown> {
+  const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+/** The wave's responses in pages of at most `pageSize`, ordered by id; an empty wave yields nothing. */
+export async function* responsePages(db: Kysely<Database>, waveId: number, options: ResponsePageOptions = {}): AsyncGenerator<StoredResponse[]> {
+  const pageSize = options.pageSize ?? RESPONSE_PAGE_SIZE;
+  if (!(Number.isInteger(pageSize) && pageSize > 0)) throw new RangeError(`a page holds a whole number of responses above 0, not ${pageSize}`);
+  let after: string | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('responses')
+      .innerJoin('instrument_versions', 'instrument_versions.id', 'responses.instrument_version_id')
+      .select(['responses.id', 'responses.status', 'responses.submitted_at', 'responses.answers', 'instrument_versions.version'])
+      .where('responses.wave_id', '=', waveId)
+      .orderBy('responses.id')
+      .limit(pageSize);
+    if (!options.includePartial) query = query.where('responses.status', '=', 'submitted');
+    if (after !== undefined) query = query.where('responses.id', '>', after);
+    const rows = await query.execute();
+    if (rows.length === 0) return;
+    yield rows.map((row) => ({
+      id: row.id,
+      status: row.status,
+      submittedAt: row.submitted_at === null ? null : new Date(row.submitted_at),
+      instrumentVersion: row.version,
+      answers: parsedAnswers(row.answers),
+    }));
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Reading a wave's responses in keyset pages: every response once, in id order, pages no larger
+ * than asked, submitted only unless partial ones are asked for, other waves never; and weights
+ * looked up for one page's ids.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentHash } from '../../src/instrument/load.ts';
+import { publishInstrument } from '../../src/store/instrument-versions.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { responsePages, type StoredResponse } from '../../src/store/response-pages.ts';
+import { openWave } from '../../src/store/waves.ts';
+import { weightsOf } from '../../src/store/weights.ts';
+import { testInstrument } from '../support/instrument.ts';
+import { backend, openTestStore, type TestStore } from '../support/store.ts';
+
+describe(`a wave's responses in pages on ${backend}`, () => {
+  let store: TestStore;
+  let waveId: number;
+  let submittedIds: string[];
+  let partialIds: string[];
+
+  const all = async (options: Parameters<typeof responsePages>[2]) => {
+    const pages: StoredResponse[][] = [];
+    for await (const page of responsePages(store.db, waveId, options)) pages.push(page);
+    return pages;
+  };
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    await migrateToLatest(store);
+    const instrument = testInstrument([[{ id: 'sector', type: 'single', text: 'Sector?', options: { public: 'Public', private: 'Private' } }]]);
+    const { row: version } = await publishInstrument(store.db, { instrument, sourceText: '', contentHash: contentHash(instrument) });
+    const now = new Date('2026-09-01T09:00:00Z');
+    const wave = await openWave(store.db, { instrumentId: 'demo', name: '2026', instrumentVersionId: version.id, opensAt: now });
+    const other = await openWave(store.db, { instrumentId: 'demo', name: '2027', instrumentVersionId: version.id, opensAt: now });
+    waveId = wave.id;
+    const row = (wave_id: number, status: 'submitted' | 'in_progress', i: number) => ({
+      wave_id,
+      instrument_version_id: version.id,
+      status,
+      answers: JSON.stringify({ sector: i % 2 === 0 ? 'public' : 'private' }),
+      // Submission times run against id order, so a reader ordering by time would show it.
+      submitted_at: status === 'submitted' ? new Date(Date.UTC(2026, 8, 30) - i * 60_000) : null,
+    });
+    await store.db.insertInto('responses').values([...Array.from({ length: 7 }, (_, i) => row(waveId, 'submitted', i)), ...Array.from({ length: 3 }, (_, i) => row(waveId, 'in_progress', i)), row(other.id, 'submitted', 0)]).execute();
+    const ids = async (status: 'submitted' | 'in_progress') => (await store.db.selectFrom('responses').select('id').where('wave_id', '=', waveId).where('status', '=', status).execute()).map((r) => r.id).sort();
+    submittedIds = await ids('submitted');
+    partialIds = await ids('in_progress');
+  });
+  afterAll(() => store.dispose());
+
+  it('yields every submitted response once, in id order, in pages of the size asked', async () => {
+    const pages = await all({ pageSize: 3 });
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat().map((r) => r.id)).toEqual(submittedIds);
+    expect(pages.flat().every((r) => r.status === 'submitted' && r.submittedAt instanceof Date && r.instrumentVersion === '1')).toBe(true);
+    expect(pages.flat()[0]!.answers).toHaveProperty('sector');
+  });
+
+  it('adds the responses in progress when asked, with no submission time', async () => {
+    const pages = await all({ pageSize: 4, includePartial: true });
+    expect(pages.map((p) => p.length)).toEqual([4, 4, 2]);
+    const read = pages.flat();
+    expect(read.map((r) => r.id)).toEqual([...submittedIds, ...partialIds].sort());
+    expect(read.filter((r) => r.status === 'in_progress').map((r) => r.submittedAt)).toEqual([null, null, null]);
+  });
+
+  it('ends without an empty page when the wave fills the last page exactly', async () => {
+    expect((await all({ pageSize: 7 })).map((p) => p.length)).toEqual([7]);
+  });
+
+  it('refuses a page size that is not a positive whole number', async () => {
+    await expect(all({ pageSize: 0 })).rejects.toThrow('a page holds a whole number of responses above 0, not 0');
+  });
+
+  it('looks up the weights of one page\'s responses only', async () => {
+    const { id: setId } = await store.db.insertInto('weight_sets').values({ wave_id: waveId, name: 'weight', source_sha256: 'x', attached_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    await store.db.insertInto('response_weights').values(submittedIds.map((id, i) => ({ weight_set_id: setId, response_id: id, weight: i + 0.5 }))).execute();
+    const [first] = await all({ pageSize: 2 });
+    const weights = await weightsOf(store.db, [setId], first!.map((r) => r.id));
+    expect([...weights.keys()]).toEqual(expect.arrayContaining(first!.map((r) => r.id)));
+    expect(weights.size).toBe(2);
+    expect(weights.get(submittedIds[1]!)!.get(setId)).toBe(1.5);
+    expect((await weightsOf(store.db, [], submittedIds)).size).toBe(0);
+  });
+});
