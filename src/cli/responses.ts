@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readResponseFile } from '../instrument/response-file.ts';
+import { readResponseFile } from '../export/response-file.ts';
 import { Instrument } from '../instrument/schema.ts';
 import { sha256 } from '../pipeline/provenance.ts';
 import { formatProblem } from '../shared/yaml-source.ts';

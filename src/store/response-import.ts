@@ -5,7 +5,6 @@
  * is checked here, inside the transaction that stores them.
  */
 import type { Kysely } from 'kysely';
-import type { ResponseRow } from '../instrument/response-file.ts';
 import { inTransaction } from './accounts.ts';
 import { appendAudit, type Actor } from './audit.ts';
 import type { Database, WaveRow } from './database.ts';
@@ -26,6 +25,15 @@ export interface ImportSource {
   file: string;
 }
 
+/** A response to store, checked against its instrument already (as `export/response-file.ts` does). */
+export interface ImportRow {
+  /** The line of the file it came from, for messages. */
+  line: number;
+  responseId: string;
+  submittedAt: Date;
+  answers: Record<string, unknown>;
+}
+
 const CHUNK = 1_000;
 
 export async function importResponses(
@@ -33,7 +41,7 @@ export async function importResponses(
   actor: Actor,
   at: Date,
   wave: Pick<WaveRow, 'id' | 'name' | 'instrument_id' | 'instrument_version_id'>,
-  rows: readonly ResponseRow[],
+  rows: readonly ImportRow[],
   source: ImportSource,
 ): Promise<{ imported: number }> {
   return inTransaction(db, async (trx) => {

@@ -1,20 +1,24 @@
 /**
- * A file of responses in the column layout (`columns.ts`) read back into answers, each row checked
+ * A file of responses in the column layout (`instrument/columns.ts`) read back into answers, as
+ * `tapestry export` writes it (missing codes included) or as a person keys it in (empty cells),
+ * each row checked
  * as the service checks a submission: options the instrument lists, numbers in range, text within
  * its length, no answer to a question the skip logic hides, every required question shown
  * answered. Pure: the caller reads the file and stores the rows, so that the command line and any
  * other door into the store check a file the same way. Every problem is found, each at the line an
  * editor shows it on, so that a file is fixed in one go and stored whole or not at all.
  */
+import { readAnswers, type FormValues } from '../instrument/answers.ts';
+import { columnsOf } from '../instrument/columns.ts';
+import type { AnswerValue } from '../instrument/evaluate.ts';
+import { optionOf, questionsOf, type Instrument } from '../instrument/schema.ts';
+import { missingRequired, visibility } from '../instrument/visibility.ts';
 import { readTable } from '../shared/csv-table.ts';
 import { suggestion } from '../shared/did-you-mean.ts';
 import { readInstant } from '../shared/instant.ts';
 import type { Problem } from '../shared/yaml-source.ts';
-import { readAnswers, type FormValues } from './answers.ts';
-import { columnsOf, META_COLUMNS, type Column } from './columns.ts';
-import type { AnswerValue } from './evaluate.ts';
-import { optionOf, questionsOf, type Instrument } from './schema.ts';
-import { missingRequired, visibility } from './visibility.ts';
+import { missingCell, MISSING_CODES, MISSING_REASONS, type MissingReason } from './missing.ts';
+import { variablesOf, type Variable } from './variables.ts';
 
 export interface ResponseRow {
   line: number;
@@ -77,7 +81,7 @@ export function readResponseFile(text: string, file: string, instrument: Instrum
     if (submittedText === '') problem('submitted_at is empty; an imported response counts as submitted, so it needs the time it was (e.g. 2010-03-15T09:30:00Z)');
     else if (!submittedAt) problem(`submitted_at ${quoted(submittedText)} is not an ISO 8601 date or time with its offset (e.g. 2010-03-15 or 2010-03-15T09:30:00Z)`);
 
-    const { answers, messages } = answersOf(instrument, table.header, row.cells);
+    const { answers, missing, messages } = answersOf(instrument, table.header, row.cells);
     for (const message of messages) problem(message);
     if (messages.length === 0) {
       const { shown } = visibility(instrument, answers);
@@ -85,6 +89,9 @@ export function readResponseFile(text: string, file: string, instrument: Instrum
         if (answers[question.id] !== undefined && !shown.has(question.id)) {
           problem(`${code(question.id)} is answered, but its skip logic hides it for this response (show_if: ${question.show_if})`);
         }
+        const said = missing.get(question.id);
+        if (said === 'not_shown' && shown.has(question.id)) problem(`${code(question.id)} is marked not shown (${codesOf('not_shown')}), but its skip logic shows it to this response`);
+        if (said === 'not_answered' && !shown.has(question.id)) problem(`${code(question.id)} is marked shown and not answered (${codesOf('not_answered')}), but its skip logic hides it for this response (show_if: ${question.show_if})`);
       }
       for (const { question } of missingRequired(instrument, answers)) {
         problem(`${code(question.id)} is required and shown to this response, but ${question.type === 'multiple' || question.type === 'matrix' ? 'its columns are' : 'its column is'} empty`);
@@ -97,19 +104,51 @@ export function readResponseFile(text: string, file: string, instrument: Instrum
 }
 
 /**
- * A row's answers, through the same reading the service gives a submitted form, with a message for
- * each cell it cannot take, in words about the file's columns rather than a form's fields.
+ * A number in exponent notation (`4.014e-7`, as tapestry's CSVs write very small and very large
+ * numbers) written out in digits, which is what the service's number reading takes; anything else
+ * as it is. Done on the digits, so no value changes on the way.
  */
-function answersOf(instrument: Instrument, header: readonly string[], cells: readonly string[]): { answers: Record<string, AnswerValue>; messages: string[] } {
-  const byName = new Map(columnsOf(instrument).map((c): [string, Column] => [c.name, c]));
+export function positional(text: string): string {
+  const match = /^([-+]?)(\d*)(?:\.(\d*))?[eE]([-+]?\d{1,4})$/.exec(text);
+  if (!match || (match[2] === '' && !match[3])) return text;
+  const [, sign, whole = '', fraction = '', exponent] = match;
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent);
+  const written =
+    point <= 0 ? `0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return sign + written;
+}
+
+const codesOf = (reason: MissingReason) => `${MISSING_CODES[reason].numeric} or ${MISSING_CODES[reason].string}`;
+
+/**
+ * A row's answers, through the same reading the service gives a submitted form, with a message for
+ * each cell it cannot take, in words about the file's columns rather than a form's fields. A cell
+ * holding its column's missing code (`missing.ts`) is no answer, and the reason it gives is kept
+ * by question, to be checked against the skip logic.
+ */
+function answersOf(
+  instrument: Instrument,
+  header: readonly string[],
+  cells: readonly string[],
+): { answers: Record<string, AnswerValue>; missing: Map<string, MissingReason>; messages: string[] } {
+  const byName = new Map(variablesOf(instrument).map((v): [string, Variable] => [v.column.name, v]));
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const form: Record<string, string | string[]> = {};
+  const missing = new Map<string, MissingReason>();
   const messages: string[] = [];
   header.forEach((name, i) => {
-    const column = byName.get(name);
+    const variable = byName.get(name);
+    const column = variable?.column;
     const value = cells[i] ?? '';
-    if (!column?.question || (META_COLUMNS as readonly string[]).includes(name)) return;
+    if (!variable || !column?.question) return;
     const question = questions.get(column.question)!;
+    const reason = MISSING_REASONS.find((r) => value.trim() === missingCell(variable.storage, r));
+    if (reason !== undefined) {
+      if (missing.has(question.id) && missing.get(question.id) !== reason) messages.push(`the columns of ${code(question.id)} give both missing codes; a question is either not shown or shown and not answered`);
+      missing.set(question.id, reason);
+      return;
+    }
     if (column.option !== undefined) {
       const ticked = value.trim();
       if (ticked === '1') ((form[question.id] ??= []) as string[]).push(column.option);
@@ -122,10 +161,10 @@ function answersOf(instrument: Instrument, header: readonly string[], cells: rea
       messages.push(`column ${code(name)} has ${quoted(value)}, which is not one of its options (${ids.join(', ')})${suggestion(value.trim(), ids)}`);
       return;
     }
-    form[name] = 'options' in question ? value.trim() : value;
+    form[name] = 'options' in question ? value.trim() : question.type === 'number' ? positional(value.trim()) : value;
   });
-  if (messages.length > 0) return { answers: {}, messages };
+  if (messages.length > 0) return { answers: {}, missing, messages };
   const { answers, errors } = readAnswers([...questions.values()], form as FormValues, { requireAnswers: false });
   for (const error of errors) messages.push(`column ${code(error.field)} has ${quoted(String(form[error.field] ?? ''))}: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`);
-  return { answers, messages };
+  return { answers, missing, messages };
 }
