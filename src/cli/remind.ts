@@ -7,7 +7,7 @@ import { migrateToLatest } from '../store/migrate.ts';
 import { remindRecorded } from '../store/wave-invitations.ts';
 import { waveMessage } from '../store/wave-messages.ts';
 import { commandActor } from './actor.ts';
-import { openWaveOf } from './invite.ts';
+import { openWaveOf } from './wave-lookup.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 
