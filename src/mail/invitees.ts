@@ -19,7 +19,9 @@ export interface ParsedInvitees {
 
 export function parseInvitees(text: string, file: string, instrument: Instrument, requireEmail = false): ParsedInvitees {
   const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: 'greedy' });
-  const problems = parsed.errors.map((e) => `${file}:${(e.row ?? 0) + 2}: ${e.message}`);
+  // A file of one column (just `email`, say) has no delimiter to detect: papaparse reports that,
+  // and reads it correctly as one column all the same.
+  const problems = parsed.errors.filter((e) => e.code !== 'UndetectableDelimiter').map((e) => `${file}:${(e.row ?? 0) + 2}: ${e.message}`);
   const columns = parsed.meta.fields ?? [];
   if (requireEmail && !columns.includes('email')) problems.push(`${file}:1: there is no \`email\` column, which sending needs`);
   parsed.data.forEach((row, index) => {

@@ -87,6 +87,8 @@ export interface InvitationStatusPage {
   afterId?: number;
   /** At most this many (default 100, at most 1,000). */
   limit?: number;
+  /** Skip this many first: for numbered pages, where counting is cheap and pages are few. */
+  offset?: number;
   state?: InvitationState;
 }
 
@@ -113,6 +115,7 @@ export async function listInvitationStatuses(db: Kysely<Database>, waveId: numbe
     .limit(limit);
   if (page.afterId !== undefined) query = query.where('i.id', '>', page.afterId);
   if (page.state !== undefined) query = query.where(STATE, '=', page.state);
+  if (page.offset !== undefined && page.offset > 0) query = query.offset(Math.floor(page.offset));
   const rows = await query.execute();
   return rows.map((row) => ({
     id: row.id,
