@@ -245,4 +245,27 @@ describe(`a wave's invitations in the workspace on ${backend}`, () => {
     const again = await editor.post(`${WAVE}/reminders`, [['_csrf', csrfOf(await editor.get(PAGE))], ['not-since', '7d']]);
     expect(again.location).toBe(`${PAGE}?reminded=0`);
   });
+  it('pages the list fifty at a time in the order made, the pages together holding every invitation once', async () => {
+    const made = await upload(editor, 'many.csv', `sector\n${Array.from({ length: 60 }, () => 'voluntary').join('\n')}\n`);
+    expect(made.statusCode).toBe(200);
+    const total = await count('invitations');
+    const first = await editor.get(PAGE);
+    const pages = first.$('.govuk-pagination__item a').map((_, a) => first.$(a).attr('href')).get();
+    expect(pages).toHaveLength(Math.ceil(total / 50));
+    const references: number[] = [];
+    for (const href of pages) {
+      const page = await editor.get(href);
+      references.push(...page.$('#invitations tbody tr').map((_, row) => Number(page.$(row).find('td').first().text())).get());
+    }
+    expect(references).toHaveLength(total);
+    expect([...references].sort((a, b) => a - b)).toEqual(references);
+    expect(new Set(references).size).toBe(total);
+    // A page past the last shows the last.
+    const past = await editor.get(`${PAGE}?page=999`);
+    expect(past.$('#invitations tbody tr').length).toBe(total - 50 * (pages.length - 1));
+    // Filtered, the pages count the state only.
+    const created = await editor.get(`${PAGE}?state=created`);
+    expect(created.$('#invitations-caption').text()).toContain('62 invitations in state created');
+    expect(created.$('.govuk-pagination__item a').first().attr('href')).toBe(`${PAGE}?state=created&page=1`);
+  });
 });
