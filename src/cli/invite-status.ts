@@ -9,7 +9,9 @@ import { csvRecords } from '../shared/csv.ts';
 import {
   allInvitationStatuses,
   countInvitationStates,
+  INVITATION_LIST_COLUMNS,
   INVITATION_STATES,
+  invitationListRecord,
   isInvitationState,
   type InvitationState,
   type InvitationStatus,
@@ -33,15 +35,8 @@ export function stateOption(text: string): InvitationState {
   throw new UserError(`--state must be one of ${INVITATION_STATES.join(', ')}, not ${JSON.stringify(text)}`);
 }
 
-const LIST_HEADER = ['id', 'email', 'state', 'sent_at', 'reminded_at', 'failure'];
-const iso = (at: Date | null) => (at === null ? null : at.toISOString());
-
-function listRecord(s: InvitationStatus) {
-  return [s.id, s.email, s.state, iso(s.sentAt), iso(s.remindedAt), s.failure];
-}
-
 function jsonRecord(s: InvitationStatus) {
-  return { id: s.id, email: s.email, state: s.state, sentAt: iso(s.sentAt), remindedAt: iso(s.remindedAt), failure: s.failure };
+  return { id: s.id, email: s.email, state: s.state, sentAt: s.sentAt?.toISOString() ?? null, remindedAt: s.remindedAt?.toISOString() ?? null, failure: s.failure };
 }
 
 export function inviteStatusCommand(invite: Command, program: Command, io: Io): void {
@@ -78,16 +73,16 @@ export function inviteStatusCommand(invite: Command, program: Command, io: Io): 
           return;
         }
         if (list) {
-          io.out(csvRecords([LIST_HEADER]));
+          io.out(csvRecords([INVITATION_LIST_COLUMNS]));
           let page: InvitationStatus[] = [];
           for await (const s of allInvitationStatuses(store.db, wave.id, state)) {
             page.push(s);
             if (page.length === 1000) {
-              io.out(csvRecords(page.map(listRecord)));
+              io.out(csvRecords(page.map(invitationListRecord)));
               page = [];
             }
           }
-          io.out(csvRecords(page.map(listRecord)));
+          io.out(csvRecords(page.map(invitationListRecord)));
           io.err(`${state ? counts[state] : counts.total} of ${counts.total} invitations to ${instrumentId} wave ${wave.name} listed\n`);
           return;
         }

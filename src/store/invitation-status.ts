@@ -138,3 +138,13 @@ export async function* allInvitationStatuses(db: Kysely<Database>, waveId: numbe
     afterId = page[page.length - 1]!.id;
   }
 }
+
+/** The columns of a list of invitations as the command and the workspace write it (as CSV). */
+export const INVITATION_LIST_COLUMNS = ['id', 'email', 'state', 'sent_at', 'reminded_at', 'failure'] as const;
+
+const iso = (at: Date | null) => (at === null ? null : at.toISOString());
+
+/** One invitation as the cells of `INVITATION_LIST_COLUMNS`: moments in ISO 8601, UTC. */
+export function invitationListRecord(s: InvitationStatus): (string | number | null)[] {
+  return [s.id, s.email, s.state, iso(s.sentAt), iso(s.remindedAt), s.failure];
+}

@@ -24,7 +24,9 @@ import {
   allInvitationStatuses,
   countInvitationStates,
   INVITATION_STATE_MEANINGS,
+  INVITATION_LIST_COLUMNS,
   INVITATION_STATES,
+  invitationListRecord,
   isInvitationState,
   listInvitationStatuses,
   type InvitationState,
@@ -38,6 +40,7 @@ import { acceptMultipart, isUploadedFile, utf8Text } from '../../multipart-form.
 import { instrumentHref, waveHref } from './addresses.ts';
 import { field, formOf, problemViews, type FieldProblem } from './forms.ts';
 import { signedIn } from './index.ts';
+import { displayName } from './publish.ts';
 import { sentence } from './sign-in.ts';
 import { shownInstant } from './waves.ts';
 
@@ -59,18 +62,9 @@ interface PageQuery {
 
 export const invitationsHref = (instrumentId: string, wave: string) => `${waveHref(instrumentId, wave)}/invitations`;
 
-/** A file's name as shown in messages: no folders, no control characters, not too long. */
-function displayName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
-}
-
 /** A file name for a download: letters, digits, dots, dashes and underscores only. */
 const downloadName = (...parts: string[]) => `${parts.map((p) => p.replace(/[^A-Za-z0-9._-]+/g, '_')).join('-')}.csv`;
 
-const LIST_HEADER = ['id', 'email', 'state', 'sent_at', 'reminded_at', 'failure'];
-const iso = (at: Date | null) => (at === null ? null : at.toISOString());
-const listRecord = (s: InvitationStatus) => [s.id, s.email, s.state, iso(s.sentAt), iso(s.remindedAt), s.failure];
 
 interface Problems {
   upload?: FieldProblem[];
@@ -149,19 +143,19 @@ export async function invitationRoutes(fastify: FastifyInstance) {
 
   fastify.get<{ Params: WaveParams }>('/instruments/:instrument/waves/:wave/invitations.csv', async (request, reply) => {
     const { wave } = await waveOf(request.params);
-    const db_ = db();
+    const store = db();
     // Written a page of the database at a time, so a large wave is never held whole.
     async function* lines() {
-      yield csvRecords([LIST_HEADER]);
+      yield csvRecords([INVITATION_LIST_COLUMNS]);
       let page: InvitationStatus[] = [];
-      for await (const s of allInvitationStatuses(db_, wave.id)) {
+      for await (const s of allInvitationStatuses(store, wave.id)) {
         page.push(s);
         if (page.length === 1000) {
-          yield csvRecords(page.map(listRecord));
+          yield csvRecords(page.map(invitationListRecord));
           page = [];
         }
       }
-      yield csvRecords(page.map(listRecord));
+      yield csvRecords(page.map(invitationListRecord));
     }
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
