@@ -133,6 +133,14 @@ describe(`tapestry invite status on ${backend}`, () => {
     expect(err).toContain(`--state must be one of ${INVITATION_STATES.join(', ')}, not "bounced"`);
   });
 
+  it('creates invitations as `invite create` too, the name of the default', async () => {
+    const { code, out } = await tapestry('invite', 'create', 'leadership-individual', '--wave', '2010', '--count', '1');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^link\nhttp:\/\/localhost:3000\/i\/[A-Za-z0-9_-]{43}\n$/);
+    const counts = JSON.parse((await tapestry('invite', 'status', 'leadership-individual', '--wave', '2010', '--json')).out);
+    expect(counts.states.created).toBe(3);
+  });
+
   it('names the waves an instrument has when the wave is unknown', async () => {
     const { code, err } = await tapestry('invite', 'status', 'leadership-individual', '--wave', '1999');
     expect(code).toBe(1);

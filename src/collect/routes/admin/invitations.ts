@@ -86,6 +86,15 @@ export async function invitationRoutes(fastify: FastifyInstance) {
     return fielded;
   }
 
+  /** The page shows no forms for a closed wave; a post to one anyway (from a page open since) is refused. */
+  function refuseIfClosed(wave: Fielded['wave'], what: string): void {
+    if (waveState(wave, fastify.now()) !== 'closed') return;
+    throw new HttpError(409, 'This wave is closed', `Wave ${wave.name} of ${wave.instrument_id} is closed, so ${what}`, {
+      href: invitationsHref(wave.instrument_id, wave.name),
+      text: `Go back to the invitations of wave ${wave.name}`,
+    });
+  }
+
   async function invitationsPage(request: FastifyRequest<{ Params: WaveParams; Querystring: PageQuery }>, reply: FastifyReply, problems: Problems = {}) {
     signedIn(request);
     const { wave, version } = await waveOf(request.params);
@@ -172,7 +181,7 @@ export async function invitationRoutes(fastify: FastifyInstance) {
     const form = formOf(body);
     const send = field(form, 'send') === 'yes';
     const refuse = (problems: FieldProblem[]) => invitationsPage(request, reply.code(400), { upload: problems, values: { send } });
-    if (waveState(wave, fastify.now()) === 'closed') return refuse([{ field: 'file', message: `Wave ${wave.name} is closed, so nobody more can be invited to it` }]);
+    refuseIfClosed(wave, 'nobody more can be invited to it. Nothing was created.');
     const upload = body?.file;
     const chosen = isUploadedFile(upload) && (upload.filename !== '' || upload.bytes.length > 0) ? upload : undefined;
     if (!chosen) return refuse([{ field: 'file', message: 'Choose a CSV file of invitees to upload' }]);
@@ -212,7 +221,7 @@ export async function invitationRoutes(fastify: FastifyInstance) {
     const { wave } = await waveOf(request.params);
     const notSince = field(formOf(request.body), 'not-since').trim();
     const refuse = (message: string) => invitationsPage(request, reply.code(400), { remind: [{ field: 'not-since', message }], values: { notSince } });
-    if (waveState(wave, fastify.now()) === 'closed') return refuse(`Wave ${wave.name} is closed, so nobody is reminded of it`);
+    refuseIfClosed(wave, 'nobody is reminded of it. Nothing was queued.');
     const window = durationMs(notSince);
     if (window === undefined) return refuse('Enter how long as a whole number and a unit, m, h, d or w: for example 7d');
     const now = fastify.now();
