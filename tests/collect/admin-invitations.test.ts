@@ -2,6 +2,7 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countAudit, listAudit } from '../../src/store/audit.ts';
 import { findInvitationByToken } from '../../src/store/invitations.ts';
+import { pageNumbers } from '../../src/collect/routes/admin/invitations.ts';
 import { claimDue, markFailed, markSent } from '../../src/store/outbox.ts';
 import { saveProgress, startResponse, submitResponse } from '../../src/store/responses.ts';
 import { setWaveMessage } from '../../src/store/wave-messages.ts';
@@ -284,5 +285,21 @@ describe(`a wave's invitations in the workspace on ${backend}`, () => {
     expect(reminded.status).toBe(409);
     expect(reminded.$('main').text()).toContain('is closed, so nobody is reminded of it');
     expect({ invitations: await count('invitations'), outbox: await count('mail_outbox'), audit: await count('audit_log') }).toEqual(before);
+  });
+  it('numbers every page of a short list, and of a long one the ends and those around the current, with gaps', () => {
+    expect(pageNumbers(1, 1)).toEqual([1]);
+    expect(pageNumbers(9, 5)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(pageNumbers(400, 1)).toEqual([1, 2, 3, 'gap', 400]);
+    expect(pageNumbers(400, 200)).toEqual([1, 'gap', 198, 199, 200, 201, 202, 'gap', 400]);
+    expect(pageNumbers(400, 4)).toEqual([1, 2, 3, 4, 5, 6, 'gap', 400]);
+    expect(pageNumbers(400, 399)).toEqual([1, 'gap', 397, 398, 399, 400]);
+    // Whatever the page, the current one, the first and the last are there, in order, once each.
+    for (let current = 1; current <= 30; current++) {
+      const numbers = pageNumbers(30, current).filter((n): n is number => n !== 'gap');
+      expect(numbers).toContain(current);
+      expect(numbers[0]).toBe(1);
+      expect(numbers[numbers.length - 1]).toBe(30);
+      expect([...new Set(numbers)].sort((a, b) => a - b)).toEqual(numbers);
+    }
   });
 });

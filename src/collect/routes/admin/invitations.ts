@@ -65,6 +65,16 @@ export const invitationsHref = (instrumentId: string, wave: string) => `${waveHr
 /** A file name for a download: letters, digits, dots, dashes and underscores only. */
 const downloadName = (...parts: string[]) => `${parts.map((p) => p.replace(/[^A-Za-z0-9._-]+/g, '_')).join('-')}.csv`;
 
+/**
+ * The numbered links of a list `pages` long at page `current`: every page when there are few,
+ * else the first, the last and the two either side of the current, with gaps between, so that a
+ * wave of twenty thousand is not four hundred links.
+ */
+export function pageNumbers(pages: number, current: number): (number | 'gap')[] {
+  if (pages <= 9) return Array.from({ length: pages }, (_, i) => i + 1);
+  const shown = [...new Set([1, current - 2, current - 1, current, current + 1, current + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  return shown.flatMap((n, i) => (i > 0 && n - shown[i - 1]! > 1 ? ['gap' as const, n] : [n]));
+}
 
 interface Problems {
   upload?: FieldProblem[];
@@ -135,7 +145,7 @@ export async function invitationRoutes(fastify: FastifyInstance) {
           ? {
               previous: pageNumber > 1 ? { href: link(pageNumber - 1) } : undefined,
               next: pageNumber < pages ? { href: link(pageNumber + 1) } : undefined,
-              items: Array.from({ length: pages }, (_, i) => ({ number: i + 1, href: link(i + 1), current: i + 1 === pageNumber })),
+              items: pageNumbers(pages, pageNumber).map((n) => (n === 'gap' ? { ellipsis: true } : { number: n, href: link(n), current: n === pageNumber })),
             }
           : undefined,
       csvHref: `${base}.csv`,
