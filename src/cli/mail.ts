@@ -12,7 +12,7 @@ import { auditSending, sendDue } from '../mail/sender.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { setWaveMessage } from '../store/wave-messages.ts';
 import { commandActor } from './actor.ts';
-import { openWaveOf } from './invite.ts';
+import { openWaveOf } from './wave-lookup.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 

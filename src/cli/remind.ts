@@ -3,21 +3,20 @@
  * has not submitted or declined, and who was not reminded within the period (7 days unless told).
  */
 import type { Command } from 'commander';
+import { durationMs } from '../shared/duration.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { remindRecorded } from '../store/wave-invitations.ts';
 import { waveMessage } from '../store/wave-messages.ts';
 import { commandActor } from './actor.ts';
-import { openWaveOf } from './invite.ts';
+import { openWaveOf } from './wave-lookup.ts';
 import { UserError, type Io } from './io.ts';
 import { withStore } from './store-session.ts';
 
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
 /** `30m`, `12h`, `7d`, `2w`, given as `option`. */
 export function parseDuration(text: string, option = '--not-since'): number {
-  const match = /^(\d{1,6})([mhdw])$/.exec(text.trim());
-  if (!match) throw new UserError(`${option} must be a whole number and a unit (m, h, d or w), e.g. 7d, not ${JSON.stringify(text)}`);
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
+  const ms = durationMs(text);
+  if (ms === undefined) throw new UserError(`${option} must be a whole number and a unit (m, h, d or w), e.g. 7d, not ${JSON.stringify(text)}`);
+  return ms;
 }
 
 export function remindCommand(program: Command, io: Io): void {

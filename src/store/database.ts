@@ -58,7 +58,7 @@ export interface InvitationsTable {
   created_at: Timestamp;
   /** Where the invitation is e-mailed; null for links handed out some other way. */
   email: string | null;
-  /** What the mail decided; opened, started and submitted are read from the response (see `invitationState`). */
+  /** What the mail decided; opened, started and submitted are read from the response (see invitation-status.ts). */
   state: ColumnType<StoredInvitationState, StoredInvitationState | undefined, StoredInvitationState>;
 }
 

@@ -18,6 +18,12 @@ export interface CreatedInvitation {
   attributes: Record<string, string>;
 }
 
+/**
+ * Rows per insert: each row is four parameters, and PostgreSQL takes at most 65,535 in one
+ * statement, so a single insert of more than 16,000 invitations would be refused.
+ */
+export const INSERT_CHUNK = 1000;
+
 /** Creates one invitation per attribute set (use `{}` for none), all or none, and returns the tokens. */
 export async function createInvitations(
   db: Kysely<Database>,
@@ -29,12 +35,27 @@ export async function createInvitations(
 ): Promise<CreatedInvitation[]> {
   if (attributeSets.length === 0) return [];
   const tokens = attributeSets.map(() => newToken(random));
-  const rows = await db
-    .insertInto('invitations')
-    .values(attributeSets.map((attributes, i) => ({ wave_id: waveId, token_hash: hashToken(tokens[i]!), attributes: JSON.stringify(attributes), email: emails?.[i] ?? null })))
-    .returning(['id', 'token_hash'])
-    .execute();
-  const idByHash = new Map(rows.map((r) => [r.token_hash, r.id]));
+  const insert = async (trx: Kysely<Database>) => {
+    const idByHash = new Map<string, number>();
+    for (let start = 0; start < attributeSets.length; start += INSERT_CHUNK) {
+      const rows = await trx
+        .insertInto('invitations')
+        .values(
+          attributeSets.slice(start, start + INSERT_CHUNK).map((attributes, offset) => ({
+            wave_id: waveId,
+            token_hash: hashToken(tokens[start + offset]!),
+            attributes: JSON.stringify(attributes),
+            email: emails?.[start + offset] ?? null,
+          })),
+        )
+        .returning(['id', 'token_hash'])
+        .execute();
+      for (const row of rows) idByHash.set(row.token_hash, row.id);
+    }
+    return idByHash;
+  };
+  // Several statements now, so one transaction keeps "all or none".
+  const idByHash = db.isTransaction ? await insert(db) : await db.transaction().execute(insert);
   return tokens.map((token, i) => ({ id: idByHash.get(hashToken(token))!, token, attributes: attributeSets[i]! }));
 }
 

@@ -30,30 +30,56 @@ export function backoffMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 6 * 3_600_000);
 }
 
+/** Rows per statement: PostgreSQL takes at most 65,535 parameters in one, and a row here is up to five. */
+const QUEUE_CHUNK = 1000;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += QUEUE_CHUNK) out.push(items.slice(start, start + QUEUE_CHUNK));
+  return out;
+}
+
+/** `work` in a transaction, or in the one `db` already is. */
+function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
 /** Queues each invitation's first message; an invitation that has one already is left alone. Returns how many were queued. */
 export async function queueInvitationMessages(db: Kysely<Database>, invitationIds: readonly number[], at: Date): Promise<number> {
   if (invitationIds.length === 0) return 0;
-  const rows = await db
-    .insertInto('mail_outbox')
-    .values(invitationIds.map((id) => ({ invitation_id: id, kind: 'invitation' as const, sequence: 1, next_attempt_at: at, queued_at: at })))
-    .onConflict((oc) => oc.columns(['invitation_id', 'kind', 'sequence']).doNothing())
-    .returning('invitation_id')
-    .execute();
-  const queued = rows.map((r) => r.invitation_id);
-  if (queued.length > 0) await db.updateTable('invitations').set({ state: 'queued' }).where('id', 'in', queued).where('state', '=', 'created').execute();
-  return queued.length;
+  return inTransaction(db, async (trx) => {
+    let count = 0;
+    for (const chunk of chunks(invitationIds)) {
+      const rows = await trx
+        .insertInto('mail_outbox')
+        .values(chunk.map((id) => ({ invitation_id: id, kind: 'invitation' as const, sequence: 1, next_attempt_at: at, queued_at: at })))
+        .onConflict((oc) => oc.columns(['invitation_id', 'kind', 'sequence']).doNothing())
+        .returning('invitation_id')
+        .execute();
+      const queued = rows.map((r) => r.invitation_id);
+      if (queued.length > 0) await trx.updateTable('invitations').set({ state: 'queued' }).where('id', 'in', queued).where('state', '=', 'created').execute();
+      count += queued.length;
+    }
+    return count;
+  });
 }
 
 /** Queues the next reminder for each invitation (sequence one past its last). Returns how many. */
 export async function queueReminders(db: Kysely<Database>, invitationIds: readonly number[], at: Date): Promise<number> {
   if (invitationIds.length === 0) return 0;
-  const result = await sql<{ id: number }>`
-    insert into mail_outbox (invitation_id, kind, sequence, next_attempt_at, queued_at)
-    select i.id, 'reminder', coalesce((select max(o.sequence) from mail_outbox o where o.invitation_id = i.id and o.kind = 'reminder'), 0) + 1, ${at}, ${at}
-    from invitations i where i.id in (${sql.join(invitationIds)})
-    on conflict (invitation_id, kind, sequence) do nothing
-    returning id`.execute(db);
-  return result.rows.length;
+  return inTransaction(db, async (trx) => {
+    let count = 0;
+    for (const chunk of chunks(invitationIds)) {
+      const result = await sql<{ id: number }>`
+        insert into mail_outbox (invitation_id, kind, sequence, next_attempt_at, queued_at)
+        select i.id, 'reminder', coalesce((select max(o.sequence) from mail_outbox o where o.invitation_id = i.id and o.kind = 'reminder'), 0) + 1, ${at}, ${at}
+        from invitations i where i.id in (${sql.join(chunk)})
+        on conflict (invitation_id, kind, sequence) do nothing
+        returning id`.execute(trx);
+      count += result.rows.length;
+    }
+    return count;
+  });
 }
 
 /** Takes up to `limit` messages that are due, or held by a sender that is gone or whose lease ran out, for sender `senderId`. */

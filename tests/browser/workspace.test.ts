@@ -170,6 +170,18 @@ describe(`the researchers' workspace in a real browser (Chromium, ${backend})`, 
         const link = /http:\/\/\S+\/i\/\S+/.exec(invited.out)![0];
         expect((await fetch(link, { redirect: 'manual' })).status).toBeLessThan(400);
 
+        // ---- the wave's invitations: the link followed, and an invitees file refused at its line
+        await page.goto(`${origin}/admin/instruments/team-check/waves/2027`);
+        await page.getByRole('link', { name: /^Invitations/ }).click();
+        await page.waitForURL(/\/waves\/2027\/invitations$/);
+        await check('the invitations page');
+        expect(await page.locator('#invitations tbody tr').allInnerTexts()).toEqual([expect.stringContaining('opened')]);
+        await page.setInputFiles('#file', { name: 'team.csv', mimeType: 'text/csv', buffer: Buffer.from('email,sector\na@example.org,charity\n') });
+        expect(await press('Create the invitations and download their links')).toBe(400);
+        await check('the invitations page with problems');
+        expect(await page.locator('#upload-problems').innerText()).toContain('team.csv:2: column `sector`');
+        await page.goto(`${origin}/admin/instruments/team-check/waves/2027`);
+
         // ---- closed: the respondent's link answers 410
         expect(await press('Close wave 2027 now')).toBe(200);
         expect(await page.locator('h1').innerText()).toContain('closed');

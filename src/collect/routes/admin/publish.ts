@@ -41,7 +41,7 @@ const PUBLISH_PATH = '/admin/publish';
 type Submission = { text: string; file: string } | { problem: FieldProblem; text: string; file: string };
 
 /** A file's name as shown in messages: no folders, no control characters, not too long. */
-function displayName(name: string): string {
+export function displayName(name: string): string {
   // eslint-disable-next-line no-control-regex
   const base = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return base.slice(0, 200);

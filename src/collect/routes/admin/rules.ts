@@ -36,6 +36,11 @@ export const ADMIN_RULES: Readonly<Record<string, Access>> = {
   'GET /admin/instruments/:instrument/waves/:wave': 'monitor',
   'POST /admin/instruments/:instrument/waves/:wave/close': 'waves',
   'POST /admin/instruments/:instrument/waves/:wave/targets': 'waves',
+  // Invitees are people: only those who may invite see them, never a viewer.
+  'GET /admin/instruments/:instrument/waves/:wave/invitations': 'invite',
+  'GET /admin/instruments/:instrument/waves/:wave/invitations.csv': 'invite',
+  'POST /admin/instruments/:instrument/waves/:wave/invitations': 'invite',
+  'POST /admin/instruments/:instrument/waves/:wave/reminders': 'invite',
 
   // Whose account one may change depends on its instruments: the handlers check that too.
   'GET /admin/accounts': 'team',
