@@ -5,13 +5,11 @@
  */
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../export/bundle.ts';
-import type { ExportResponse } from '../export/rows.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../export/bundle.ts';
+import { exportWave } from '../export/from-store.ts';
 import { Instrument } from '../instrument/schema.ts';
-import { appendAudit } from '../store/audit.ts';
 import { getInstrumentVersion, listInstrumentVersions } from '../store/instrument-versions.ts';
 import { migrateToLatest } from '../store/migrate.ts';
-import { responsePages, type ResponsePageOptions } from '../store/response-pages.ts';
 import type { Store } from '../store/open.ts';
 import { commandActor } from './actor.ts';
 import { UserError, type Io } from './io.ts';
@@ -25,16 +23,6 @@ interface ExportOptions {
   format: (typeof FORMAT_CHOICES)[number];
   includePartial?: boolean;
   out?: string;
-}
-
-/** The store's responses as the export reads them, page by page. */
-async function* exportPages(store: Store, waveId: number, wave: string, options: ResponsePageOptions): AsyncGenerator<ExportResponse[]> {
-  for await (const page of responsePages(store.db, waveId, options)) {
-    yield page.map((response) => ({
-      meta: { responseId: response.id, wave, instrumentVersion: response.instrumentVersion, submittedAt: response.submittedAt?.toISOString() ?? '' },
-      answers: response.answers,
-    }));
-  }
 }
 
 async function requireInstrument(store: Store, instrumentId: string): Promise<void> {
@@ -72,21 +60,10 @@ export function exportCommand(program: Command, io: Io): void {
         const version = await getInstrumentVersion(store.db, wave.instrument_version_id);
         const instrument = Instrument.parse(version!.definition);
         const includePartial = opts.includePartial === true;
-        const result = await writeExport({ instrument, wave: wave.name, formats, dir }, exportPages(store, wave.id, wave.name, { includePartial })).catch((error: unknown) => fileError(error, shown));
+        const result = await exportWave(store.db, commandActor(io), io.now(), { instrument, wave, formats, asked: opts.format, includePartial, dir, folder: shown }).catch((error: unknown) => fileError(error, shown));
         const files = result.files.map((file) => relative(dir, file));
-        const submitted = result.responses - result.partial;
-        const summary = `exported ${submitted} submitted${includePartial ? ` and ${result.partial} partial` : ''} responses of wave ${wave.name} of ${instrumentId} as ${opts.format}`;
-        await appendAudit(store.db, {
-          ...commandActor(io),
-          at: io.now(),
-          action: 'exported',
-          instrumentId,
-          wave: wave.name,
-          summary,
-          details: { format: opts.format, formats, include_partial: includePartial, submitted, partial: result.partial, version: instrument.version, folder: shown, files },
-        });
         io.out(`${files.map((file) => `${shown}/${file}`).join('\n')}\n`);
-        io.err(`${summary} to ${shown}\n`);
+        io.err(`${result.summary} to ${shown}\n`);
       });
     });
 }
