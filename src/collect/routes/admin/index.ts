@@ -18,6 +18,7 @@ import { accountsRoutes } from './accounts.ts';
 import { auditRoutes } from './audit.ts';
 import { homeRoutes } from './home.ts';
 import { instrumentRoutes } from './instruments.ts';
+import { exportRoutes } from './exports.ts';
 import { invitationRoutes } from './invitations.ts';
 import { navigation } from './navigation.ts';
 import { publishRoutes } from './publish.ts';
@@ -100,6 +101,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
   await fastify.register(publishRoutes);
   await fastify.register(waveRoutes);
   await fastify.register(invitationRoutes);
+  await fastify.register(exportRoutes);
   await fastify.register(accountsRoutes);
   await fastify.register(auditRoutes);
 }

@@ -41,6 +41,9 @@ export const ADMIN_RULES: Readonly<Record<string, Access>> = {
   'GET /admin/instruments/:instrument/waves/:wave/invitations.csv': 'invite',
   'POST /admin/instruments/:instrument/waves/:wave/invitations': 'invite',
   'POST /admin/instruments/:instrument/waves/:wave/reminders': 'invite',
+  // Responses themselves: analysts and up.
+  'GET /admin/instruments/:instrument/waves/:wave/export': 'responses',
+  'POST /admin/instruments/:instrument/waves/:wave/export': 'responses',
 
   // Whose account one may change depends on its instruments: the handlers check that too.
   'GET /admin/accounts': 'team',

@@ -207,6 +207,7 @@ export async function waveRoutes(fastify: FastifyInstance) {
       mayChange: allows(account, 'waves', instrumentId),
       mayOpen: allows(account, 'waves', instrumentId) ? newWaveHref(instrumentId) : undefined,
       invitationsHref: allows(account, 'invite', instrumentId) ? `${waveHref(instrumentId, wave.name)}/invitations` : undefined,
+      exportHref: allows(account, 'responses', instrumentId) ? `${waveHref(instrumentId, wave.name)}/export` : undefined,
       grid: targetGrid(cells),
       values: edit?.values ?? Object.fromEntries(targets.map((t) => [targetFieldId(t), String(t.target)])),
       done: done === 'opened' || done === 'closed' || done === 'targets' ? done : undefined,
