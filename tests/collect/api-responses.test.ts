@@ -275,4 +275,15 @@ describe(`responses, exports and invitations in the JSON API, on ${backend}`, ()
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().errors[0].location).toMatch(/^body\.invitees\.0/);
   });
+
+  it('refuses invitations to a closed wave with 409, and a body past the limit with 413, storing nothing', async () => {
+    const count = async () => Number((await survey.store.db.selectFrom('invitations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    await survey.store.db.updateTable('waves').set({ status: 'closed' }).where('id', '=', survey.waveIds['capabilities-self-assessment']!).execute();
+    const closed = await call('POST', '/api/v1/instruments/capabilities-self-assessment/waves/2010/invitations', tokens.editor, { invitees: [{}] });
+    expect(closed.statusCode).toBe(409);
+    const large = await call('POST', `${WAVE}/invitations`, tokens.editor, { invitees: Array.from({ length: 900 }, (_, i) => ({ name: `invitee ${i} `.padEnd(100, '.') })) });
+    expect(large.statusCode).toBe(413);
+    expect(await count()).toBe(before);
+  });
 });

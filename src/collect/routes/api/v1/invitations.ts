@@ -58,7 +58,7 @@ export async function invitationRoutes(root: FastifyInstance) {
         description: 'All or none: a 422 lists every problem of the invitees, and stores nothing. The links are shown only in this answer.',
         params: WaveParams,
         body: InvitationsBody,
-        response: { 201: CreatedInvitationsSchema, 409: ProblemSchema, 422: ProblemSchema, ...problemResponses },
+        response: { 201: CreatedInvitationsSchema, 409: ProblemSchema, 413: ProblemSchema, 422: ProblemSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
