@@ -221,6 +221,12 @@ describe(`responses, exports and invitations in the JSON API, on ${backend}`, ()
     expect(audit.map((a) => (a.details as { format: string }).format)).toEqual(['csv', 'labelled-csv', 'xlsx', 'spss', 'stata', 'r', 'datapackage']);
     expect((audit[0]!.details as { files: string[] }).files).toContain('leadership-individual-2010.csv');
     expect((await call('GET', `${WAVE}/export/sas`, tokens.analyst)).statusCode).toBe(400);
+    // Nothing is exported, nor audited, for a request that would not receive the data.
+    for (const url of [`${WAVE}/export/csv`, `${WAVE}/responses.csv`, `${WAVE}/responses.ndjson`]) {
+      const head = await survey.app.inject({ method: 'HEAD', url, headers: { authorization: `Bearer ${tokens.analyst}` } });
+      expect(head.statusCode, url).toBe(404);
+    }
+    expect((await auditRows('exported')).length).toBe(before + audit.length);
   });
 
   it('refuses responses and exports to a viewer and an editor token, and invitations to an analyst token', async () => {

@@ -60,6 +60,8 @@ export async function exportRoutes(root: FastifyInstance) {
   fastify.get(
     '/instruments/:instrument/waves/:wave/export/:format',
     {
+      // A HEAD would write the export and be audited as one, for a file never sent.
+      exposeHeadRoute: false,
       config: needs('responses'),
       schema: {
         tags: ['responses'],

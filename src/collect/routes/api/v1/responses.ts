@@ -94,6 +94,8 @@ export async function responseRoutes(root: FastifyInstance) {
     fastify.get(
       `${base}.${format}`,
       {
+        // A HEAD would run the export and be audited as one, for data never sent.
+        exposeHeadRoute: false,
         config: needs('responses'),
         schema: { tags: ['responses'], summary, params: WaveParams, querystring: WholeWaveQuery, response: { 200: { description: summary, content: { [type]: { schema } } }, ...problemResponses } },
       },
