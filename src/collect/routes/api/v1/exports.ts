@@ -21,11 +21,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EXPORT_FORMATS, exportFileNames, writeExport, type ExportFormat } from '../../../../export/bundle.ts';
 import type { Instrument } from '../../../../instrument/schema.ts';
+import { responsePages } from '../../../../store/response-pages.ts';
 import { needs } from '../guard.ts';
 import { problemResponses } from '../problem.ts';
 import { WaveParams, WholeWaveQuery } from './schemas.ts';
 import { exportResponse, recordExported, tokenActor, waveWithInstrument } from './wave-data.ts';
-import { responsePages } from '../../../../store/response-pages.ts';
 
 const CSV = 'text/csv; charset=utf-8';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
