@@ -28,12 +28,17 @@ export interface StoredResponse {
   /** The version of the instrument the response answered. */
   instrumentVersion: string;
   answers: Record<string, unknown>;
+  /** For a response imported from a file: the name given to where it came from, and the file's sha256; null otherwise. */
+  source: string | null;
+  sourceSha256: string | null;
 }
 
 export interface ResponsePageOptions {
   /** Responses still in progress too, not only the submitted ones. */
   includePartial?: boolean;
   pageSize?: number;
+  /** Start after the response with this id (a page read before ended with it), not at the first. */
+  after?: string;
 }
 
 function parsedAnswers(value: unknown): Record<string, unknown> {
@@ -45,12 +50,12 @@ function parsedAnswers(value: unknown): Record<string, unknown> {
 export async function* responsePages(db: Kysely<Database>, waveId: number, options: ResponsePageOptions = {}): AsyncGenerator<StoredResponse[]> {
   const pageSize = options.pageSize ?? RESPONSE_PAGE_SIZE;
   if (!(Number.isInteger(pageSize) && pageSize > 0)) throw new RangeError(`a page holds a whole number of responses above 0, not ${pageSize}`);
-  let after: string | undefined;
+  let after: string | undefined = options.after;
   for (;;) {
     let query = db
       .selectFrom('responses')
       .innerJoin('instrument_versions', 'instrument_versions.id', 'responses.instrument_version_id')
-      .select(['responses.id', 'responses.status', 'responses.submitted_at', 'responses.answers', 'instrument_versions.version'])
+      .select(['responses.id', 'responses.status', 'responses.submitted_at', 'responses.answers', 'responses.source', 'responses.source_sha256', 'instrument_versions.version'])
       .where('responses.wave_id', '=', waveId)
       .orderBy('responses.id')
       .limit(pageSize);
@@ -64,6 +69,8 @@ export async function* responsePages(db: Kysely<Database>, waveId: number, optio
       submittedAt: row.submitted_at === null ? null : new Date(row.submitted_at),
       instrumentVersion: row.version,
       answers: parsedAnswers(row.answers),
+      source: row.source,
+      sourceSha256: row.source_sha256,
     }));
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.id;

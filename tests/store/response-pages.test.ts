@@ -69,6 +69,23 @@ describe(`a wave's responses in pages on ${backend}`, () => {
     expect((await all({ pageSize: 7 })).map((p) => p.length)).toEqual([7]);
   });
 
+  it('starts after a given id, so that a page read before can be followed by the next', async () => {
+    const rest = (await all({ pageSize: 2, after: submittedIds[2]! })).flat();
+    expect(rest.map((r) => r.id)).toEqual(submittedIds.slice(3));
+    expect((await all({ after: submittedIds[6]! })).flat()).toEqual([]);
+  });
+
+  it('gives the source of an imported response, and null for one answered on the survey', async () => {
+    const { instrument_version_id: versionId } = await store.db.selectFrom('responses').select('instrument_version_id').where('wave_id', '=', waveId).executeTakeFirstOrThrow();
+    const imported = await openWave(store.db, { instrumentId: 'demo', name: '2028', instrumentVersionId: versionId, opensAt: new Date('2026-09-01T09:00:00Z') });
+    const base = { wave_id: imported.id, instrument_version_id: versionId, status: 'submitted' as const, answers: JSON.stringify({}), submitted_at: new Date('2026-09-30T00:00:00Z') };
+    await store.db.insertInto('responses').values([{ ...base, source: 'paper-forms', source_sha256: 'ab'.repeat(32) }, base]).execute();
+    const read = [];
+    for await (const page of responsePages(store.db, imported.id)) read.push(...page);
+    expect(read.map((r) => [r.source, r.sourceSha256]).sort()).toEqual([[null, null], ['paper-forms', 'ab'.repeat(32)]]);
+    expect((await all({})).flat().every((r) => r.source === null && r.sourceSha256 === null)).toBe(true);
+  });
+
   it('refuses a page size that is not a positive whole number', async () => {
     await expect(all({ pageSize: 0 })).rejects.toThrow('a page holds a whole number of responses above 0, not 0');
   });

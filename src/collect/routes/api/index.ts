@@ -15,7 +15,10 @@ import { isDatabaseUnavailable } from '../../../store/unavailable.ts';
 import { allows } from '../../authorisation.ts';
 import './guard.ts';
 import { ApiProblem, type Problem } from './problem.ts';
+import { exportRoutes } from './v1/exports.ts';
 import { instrumentRoutes } from './v1/instruments.ts';
+import { invitationRoutes } from './v1/invitations.ts';
+import { responseRoutes } from './v1/responses.ts';
 import { waveRoutes } from './v1/waves.ts';
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Omit<Problem, 'type' | 'instance'>) {
@@ -68,7 +71,7 @@ export async function apiRoutes(fastify: FastifyInstance) {
   fastify.setNotFoundHandler((request, reply) => sendProblem(reply, request, { title: 'Not found', status: 404, detail: 'There is nothing at this address in the API: see /api/openapi.json.' }));
 
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ApiProblem) return sendProblem(reply, request, { title: error.title, status: error.status, ...(error.detail ? { detail: error.detail } : {}) });
+    if (error instanceof ApiProblem) return sendProblem(reply, request, { title: error.title, status: error.status, ...(error.detail ? { detail: error.detail } : {}), ...(error.errors ? { errors: error.errors } : {}) });
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors = error.validation.map((v) => ({ location: `${error.validationContext ?? 'request'}${v.instancePath ? v.instancePath.replaceAll('/', '.') : ''}`, message: v.message ?? 'is not valid' }));
       return sendProblem(reply, request, { title: 'The request is not valid', status: 400, detail: errors.map((e) => `${e.location}: ${e.message}`).join('; '), errors });
@@ -95,7 +98,7 @@ export async function apiRoutes(fastify: FastifyInstance) {
   await fastify.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'tapestry API', version: '1', description: 'Instruments, waves and monitoring figures of the studies this service runs.' },
+      info: { title: 'tapestry API', version: '1', description: 'Instruments, waves, monitoring figures, responses, exports and invitations of the studies this service runs.' },
       components: { securitySchemes: { token: { type: 'http', scheme: 'bearer', description: 'A token from `tapestry token create`, e.g. tap_…' } } },
       security: [{ token: [] }],
     },
@@ -110,6 +113,9 @@ export async function apiRoutes(fastify: FastifyInstance) {
     async (v1) => {
       await v1.register(instrumentRoutes);
       await v1.register(waveRoutes);
+      await v1.register(responseRoutes);
+      await v1.register(exportRoutes);
+      await v1.register(invitationRoutes);
     },
     { prefix: '/v1' },
   );

@@ -23,6 +23,8 @@ export class ApiProblem extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
+    /** Each part of the request at fault, where there are several to list. */
+    readonly errors?: { location: string; message: string }[],
   ) {
     super(title);
     this.name = 'ApiProblem';

@@ -43,3 +43,59 @@ export const FiguresSchema = z
     medianMinutes: z.number().nullable().describe('median time from start to submission, in minutes; null before any submission'),
   })
   .meta({ id: 'WaveFigures' });
+
+export const ResponseSchema = z
+  .object({
+    id: z.string().describe('the response id (a UUID)'),
+    status: z.enum(['submitted', 'in_progress']),
+    submittedAt: z.string().nullable().describe('ISO 8601 UTC; null for a response still in progress'),
+    instrumentVersion: z.string().describe('the version of the instrument the response answered'),
+    answers: z.record(z.string(), z.unknown()).describe('the answers as stored, by question id'),
+    source: z
+      .object({ name: z.string().describe('the name given to where it came from'), sha256: z.string().describe("SHA-256 of the imported file") })
+      .optional()
+      .describe('only for a response imported from a file (`tapestry responses import`)'),
+  })
+  .meta({ id: 'Response' });
+
+/** `include=partial`: responses in progress too. */
+const Include = z.enum(['partial']).optional().describe('`partial` for the responses still in progress too; submitted ones only without it');
+
+export const ResponsesQuery = z.object({
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a cursor this API gave').optional().describe('`nextCursor` of the page before; the first page without it'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('responses a page holds, 1 to 1000'),
+  include: Include,
+});
+
+export const WholeWaveQuery = z.object({ include: Include });
+
+export const ResponsePageSchema = z
+  .object({
+    instrument: z.string(),
+    wave: z.string(),
+    responses: z.array(ResponseSchema).describe('ordered by id'),
+    nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'ResponsePage' });
+
+export const InvitationsBody = z
+  .object({
+    invitees: z
+      .array(z.record(z.string().min(1).max(100), z.string().max(1000)))
+      .min(1)
+      .max(1000)
+      .describe('one object an invitee, as the rows of an invitees file: `email`, and attributes; an attribute named after a question prefills it'),
+    send: z.boolean().default(false).describe("also queue each invitee the wave's invitation e-mail, to its `email`"),
+  })
+  .meta({ id: 'NewInvitations' });
+
+export const CreatedInvitationsSchema = z
+  .object({
+    instrument: z.string(),
+    wave: z.string(),
+    invitations: z
+      .array(z.object({ link: z.string().describe('the personal link; shown only now'), attributes: z.record(z.string(), z.string()) }))
+      .describe("in the order of the request's invitees"),
+    queued: z.number().int().describe('invitation e-mails queued'),
+  })
+  .meta({ id: 'CreatedInvitations' });
