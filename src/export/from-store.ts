@@ -8,18 +8,21 @@ import type { Kysely } from 'kysely';
 import type { Instrument } from '../instrument/schema.ts';
 import { appendAudit, type Actor } from '../store/audit.ts';
 import type { Database } from '../store/database.ts';
-import { responsePages, type ResponsePageOptions } from '../store/response-pages.ts';
+import { responsePages, type ResponsePageOptions, type StoredResponse } from '../store/response-pages.ts';
 import { writeExport, type ExportFormat, type ExportResult } from './bundle.ts';
 import type { ExportResponse } from './rows.ts';
 
+/** A stored response as the export reads it: the meta every export of it gives, so the files agree byte for byte. */
+export function exportResponse(response: StoredResponse, wave: string): ExportResponse {
+  return {
+    meta: { responseId: response.id, wave, instrumentVersion: response.instrumentVersion, submittedAt: response.submittedAt?.toISOString() ?? '' },
+    answers: response.answers,
+  };
+}
+
 /** The store's responses as the export reads them, page by page. */
 export async function* exportPages(db: Kysely<Database>, waveId: number, wave: string, options: ResponsePageOptions): AsyncGenerator<ExportResponse[]> {
-  for await (const page of responsePages(db, waveId, options)) {
-    yield page.map((response) => ({
-      meta: { responseId: response.id, wave, instrumentVersion: response.instrumentVersion, submittedAt: response.submittedAt?.toISOString() ?? '' },
-      answers: response.answers,
-    }));
-  }
+  for await (const page of responsePages(db, waveId, options)) yield page.map((response) => exportResponse(response, wave));
 }
 
 export interface WaveExport {

@@ -25,7 +25,8 @@ import { responsePages } from '../../../../store/response-pages.ts';
 import { needs } from '../guard.ts';
 import { problemResponses } from '../problem.ts';
 import { WaveParams, WholeWaveQuery } from './schemas.ts';
-import { exportResponse, recordExported, tokenActor, waveWithInstrument } from './wave-data.ts';
+import { recordExported, tokenActor, waveWithInstrument } from './wave-data.ts';
+import { exportResponse } from '../../../../export/from-store.ts';
 
 const CSV = 'text/csv; charset=utf-8';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -30,7 +30,8 @@ import { responsePages } from '../../../../store/response-pages.ts';
 import { needs } from '../guard.ts';
 import { ApiProblem, problemResponses } from '../problem.ts';
 import { ResponsePageSchema, ResponseSchema, ResponsesQuery, WaveParams, WholeWaveQuery } from './schemas.ts';
-import { countedPages, exportResponse, recordExported, tokenActor, waveWithInstrument } from './wave-data.ts';
+import { countedPages, recordExported, tokenActor, waveWithInstrument } from './wave-data.ts';
+import { exportResponse } from '../../../../export/from-store.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -5,7 +5,6 @@
  */
 import type { Kysely } from 'kysely';
 import type { FastifyRequest } from 'fastify';
-import type { ExportResponse } from '../../../../export/rows.ts';
 import { Instrument } from '../../../../instrument/schema.ts';
 import { appendAudit, type Actor } from '../../../../store/audit.ts';
 import type { Database, WaveRow } from '../../../../store/database.ts';
@@ -27,14 +26,6 @@ export async function waveWithInstrument(db: Kysely<Database>, params: { instrum
   if (!wave) throw new ApiProblem(404, 'No such wave', `${params.instrument} has no wave named ${params.wave}.`);
   const version = await getInstrumentVersion(db, wave.instrument_version_id);
   return { wave, instrument: Instrument.parse(version!.definition) };
-}
-
-/** A stored response as the export reads it: the same meta `tapestry export` gives, so the files agree byte for byte. */
-export function exportResponse(response: StoredResponse, wave: string): ExportResponse {
-  return {
-    meta: { responseId: response.id, wave, instrumentVersion: response.instrumentVersion, submittedAt: response.submittedAt?.toISOString() ?? '' },
-    answers: response.answers,
-  };
 }
 
 /** The wave's responses in pages, counting as they go by, so the audit row can say how many were handed out. */
