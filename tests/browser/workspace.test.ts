@@ -180,6 +180,15 @@ describe(`the researchers' workspace in a real browser (Chromium, ${backend})`, 
         expect(await press('Create the invitations and download their links')).toBe(400);
         await check('the invitations page with problems');
         expect(await page.locator('#upload-problems').innerText()).toContain('team.csv:2: column `sector`');
+
+        // ---- the wave's data, downloaded as a zip from its export page
+        await page.goto(`${origin}/admin/instruments/team-check/waves/2027`);
+        await page.getByRole('link', { name: /^Export the responses/ }).click();
+        await page.waitForURL(/\/waves\/2027\/export$/);
+        await check('the export page');
+        await page.getByLabel('SPSS or PSPP').check();
+        const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the export' }).click()]);
+        expect(download.suggestedFilename()).toBe('team-check-2027-spss.zip');
         await page.goto(`${origin}/admin/instruments/team-check/waves/2027`);
 
         // ---- closed: the respondent's link answers 410
@@ -198,6 +207,7 @@ describe(`the researchers' workspace in a real browser (Chromium, ${backend})`, 
         expect(by('command line', 'account-added')).toBe(true);
         expect(by(EMAIL, 'sign-in-failed') || by(EMAIL, 'sign-in')).toBe(true);
         expect(by(EMAIL, 'published')).toBe(true);
+        expect(by(EMAIL, 'exported')).toBe(true);
         expect(by(EMAIL, 'wave-opened')).toBe(true);
         expect(by('command line', 'invitations-created')).toBe(true);
         expect(by(EMAIL, 'wave-closed')).toBe(true);
