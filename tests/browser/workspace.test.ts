@@ -200,6 +200,14 @@ describe(`the researchers' workspace in a real browser (Chromium, ${backend})`, 
         await respondent.close();
 
         // ---- the audit log: every step, with who took it
+        await page.goto(`${origin}/admin/tokens`);
+        await check('the API tokens page');
+        await page.getByLabel('What it is for').fill('Nightly export');
+        await page.getByLabel('analyst').check();
+        expect(await press('Make the token')).toBe(200);
+        await check('the API tokens page with a new token');
+        expect(await page.locator('#new-token').innerText()).toMatch(/^tap_/);
+
         await page.goto(`${origin}/admin/audit`);
         await check('the audit log');
         const rows = await page.locator('tbody tr').allInnerTexts();

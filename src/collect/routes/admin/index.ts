@@ -19,6 +19,7 @@ import { auditRoutes } from './audit.ts';
 import { homeRoutes } from './home.ts';
 import { instrumentRoutes } from './instruments.ts';
 import { exportRoutes } from './exports.ts';
+import { tokenRoutes } from './tokens.ts';
 import { invitationRoutes } from './invitations.ts';
 import { navigation } from './navigation.ts';
 import { publishRoutes } from './publish.ts';
@@ -104,4 +105,5 @@ export async function adminRoutes(fastify: FastifyInstance) {
   await fastify.register(exportRoutes);
   await fastify.register(accountsRoutes);
   await fastify.register(auditRoutes);
+  await fastify.register(tokenRoutes);
 }

@@ -13,6 +13,7 @@ const AREAS: readonly Area[] = [
   { href: '/admin/publish', text: 'Publish a version', needs: 'publish' },
   { href: '/admin/accounts', text: 'Accounts', needs: 'team' },
   { href: '/admin/audit', text: 'Audit log', needs: 'audit' },
+  { href: '/admin/tokens', text: 'API tokens', needs: 'accounts' },
   { href: '/admin/account', text: 'Your account', needs: 'signed-in' },
 ];
 

@@ -53,6 +53,11 @@ export const ADMIN_RULES: Readonly<Record<string, Access>> = {
   'POST /admin/accounts/:account/password-link': 'team',
 
   'GET /admin/audit': 'audit',
+
+  // A token acts for nobody in particular: only those who may make accounts make tokens.
+  'GET /admin/tokens': 'accounts',
+  'POST /admin/tokens': 'accounts',
+  'POST /admin/tokens/:token/revoke': 'accounts',
 };
 
 /** The rule for a request: HEAD is answered as GET is. */
