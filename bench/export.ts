@@ -12,7 +12,7 @@
 // - baselines: `COPY (select id, answers …) TO STDOUT` of the same rows through psql, when there
 //   is one (what the database takes to hand them over at all); the same rows' `select id, answers`
 //   read in pages of 1,000 by pg in node (what the export reads, with nothing done to them); and
-//   `tapestry --help` (node and tapestry loaded, nothing read: the floor under both figures).
+//   `tapestry export --help` (node and the export command loaded, nothing read: the floor under both figures).
 // Peak memory comes from /usr/bin/time when there is one (the largest of the process and anything
 // it starts), otherwise from `process.resourceUsage().maxRSS` at the child's exit. Figures: the
 // median and the slowest wall time, the largest peak, and the export's ratios to the baselines.
@@ -123,7 +123,7 @@ async function run() {
     spss: exportAs('spss'),
     ...(psql ? { copy: () => measure(['--no-psqlrc', '-X', '-q', '-c', `copy (${rows}) to stdout`, baseUrl], { program: psql, env: { PGOPTIONS: `-c search_path=${schema}` }, stdout: join(work, 'copy.txt') }) } : {}),
     pages: () => measure(['--import', 'tsx', join(root, 'bench/export-read.ts'), url.toString(), String(wave.id), join(work, 'pages.jsonl')]),
-    idle: () => measure(['bin/tapestry.js', '--help']),
+    idle: () => measure(['bin/tapestry.js', 'export', '--help']),
   };
   if (RUNS === 0) return;
   const measured: Record<string, Measured[]> = Object.fromEntries(Object.keys(jobs).map((key) => [key, []]));
@@ -149,7 +149,7 @@ async function run() {
   console.log(line(`tapestry export --format spss`, s.spss!));
   if (s.copy) console.log(line(`baseline: psql COPY (select id, answers) TO STDOUT`, s.copy));
   console.log(line(`baseline: select id, answers in pages, pg in node`, s.pages!));
-  console.log(line(`baseline: tapestry --help (idle)`, s.idle!));
+  console.log(line(`baseline: tapestry export --help (idle)`, s.idle!));
   for (const format of ['csv', 'spss'] as const) {
     const x = s[format]!;
     const met = (ok: boolean) => (ok ? 'met' : 'missed');
