@@ -16,7 +16,9 @@ const store = await openStore({ databaseUrl });
 await migrateToLatest(store);
 const { row } = await publishInstrument(store.db, await loadInstrumentFile(new URL('../surveys/leadership-individual.yaml', import.meta.url).pathname));
 await openWave(store.db, { instrumentId: row.instrument_id, instrumentVersionId: row.id, name: 'bench' });
-const tapestry = await buildServer({ store, lookupsPerMinute: 1_000_000 });
+// Every simulated respondent comes from 127.0.0.1, so the per-client limits (20 anonymous starts
+// a minute by default) would refuse all but the first few; the bench measures the work, not them.
+const tapestry = await buildServer({ store, lookupsPerMinute: 1_000_000, startsPerMinute: 1_000_000 });
 await tapestry.listen({ host: '127.0.0.1', port: 0 });
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });

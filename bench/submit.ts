@@ -125,7 +125,10 @@ let prepared = 0;
 const ready = await pool(RESPONSES, async () => {
   const r = new Respondent(ports.tapestry);
   const start = await r.request(base);
-  await r.request(`${base}/start`, new URLSearchParams({ _csrf: csrfOf(start.text) }));
+  const started = await r.request(`${base}/start`, new URLSearchParams({ _csrf: csrfOf(start.text) }));
+  // A refused start (a rate limit, a wave by invitation only) would otherwise show up later as a
+  // page that answers 403 for want of a form to take its CSRF token from.
+  if (started.status !== 303) throw new Error(`starting a response answered with ${started.status}`);
   for (const pageId of pageIds) {
     const page = await r.request(`${base}/page/${pageId}`);
     const body = new URLSearchParams([['_csrf', csrfOf(page.text)], ['_asked', allQuestionIds[pageId] ?? askedOf(page.text)], ['_action', 'continue'], ...ANSWERS[pageId]!]);

@@ -4,58 +4,71 @@
  */
 import { Command, CommanderError } from 'commander';
 import { StoreLockedError } from '../store/lock.ts';
-import { auditCommand } from './audit.ts';
-import { codeCommand } from './code.ts';
-import { exportCommand } from './export.ts';
 import { UserError, processIo, type Io } from './io.ts';
-import { inviteCommand } from './invite.ts';
-import { mailCommand } from './mail.ts';
-import { migrateCommand } from './migrate.ts';
-import { publishCommand, setupCommand } from './publish.ts';
-import { remindCommand } from './remind.ts';
-import { responsesCommand } from './responses.ts';
-import { runCommands } from './run.ts';
-import { serveCommand } from './serve.ts';
-import { simulateCommand } from './simulate.ts';
-import { statusCommand } from './status.ts';
-import { surveyCommand } from './survey.ts';
-import { tokenCommand } from './token.ts';
-import { userCommand } from './user.ts';
-import { weightsCommand } from './weights.ts';
-import { waveCommand } from './wave.ts';
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+type Register = (program: Command, io: Io, setExit: (code: number) => void) => void;
+
+/**
+ * Each verb's module, in the order `--help` lists them, loaded only when needed: the verbs between
+ * them reach most of tapestry's dependencies (the service, charts, workbooks, the embedded
+ * database), and loading all of them took seconds and hundreds of megabytes before any verb began
+ * its work. A command line naming a verb loads that verb's module alone; anything else (no verb,
+ * `--help`, `help`, a mistyped verb) loads them all, so the help and the suggestions list every verb.
+ */
+const VERBS: [verbs: string[], load: () => Promise<Register>][] = [
+  [['migrate'], async () => (await import('./migrate.ts')).migrateCommand],
+  [['survey'], async () => (await import('./survey.ts')).surveyCommand],
+  [['publish', 'setup'], async () => {
+    const { publishCommand, setupCommand } = await import('./publish.ts');
+    return (program, io) => {
+      publishCommand(program, io);
+      setupCommand(program, io);
+    };
+  }],
+  [['serve'], async () => (await import('./serve.ts')).serveCommand],
+  [['wave'], async () => (await import('./wave.ts')).waveCommand],
+  [['status'], async () => (await import('./status.ts')).statusCommand],
+  [['invite'], async () => (await import('./invite.ts')).inviteCommand],
+  [['mail'], async () => (await import('./mail.ts')).mailCommand],
+  [['remind'], async () => (await import('./remind.ts')).remindCommand],
+  [['responses'], async () => (await import('./responses.ts')).responsesCommand],
+  [['run', 'verify'], async () => (await import('./run.ts')).runCommands],
+  [['simulate'], async () => (await import('./simulate.ts')).simulateCommand],
+  [['code'], async () => (await import('./code.ts')).codeCommand],
+  [['token'], async () => (await import('./token.ts')).tokenCommand],
+  [['user'], async () => (await import('./user.ts')).userCommand],
+  [['weights'], async () => (await import('./weights.ts')).weightsCommand],
+  [['export'], async () => (await import('./export.ts')).exportCommand],
+  [['audit'], async () => (await import('./audit.ts')).auditCommand],
+];
+
+/** The verb the command line names: its first word that is neither an option nor `--data-dir`'s value. */
+function verbOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--data-dir') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/** The program with the verbs `argv` needs (every verb when `argv` is not given). */
+export async function buildProgram(io: Io, setExit: (code: number) => void, argv?: readonly string[]): Promise<Command> {
   const program = new Command('tapestry')
     .description('Leadership surveys, focus groups and reproducible reports')
     .option('--data-dir <dir>', 'where the embedded database keeps its files (default .tapestry, or TAPESTRY_DATA_DIR); ignored when DATABASE_URL is set')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run tapestry --help for usage)');
-  migrateCommand(program, io);
-  surveyCommand(program, io, setExit);
-  publishCommand(program, io);
-  setupCommand(program, io);
-  serveCommand(program, io);
-  waveCommand(program, io);
-  statusCommand(program, io);
-  inviteCommand(program, io);
-  mailCommand(program, io);
-  remindCommand(program, io);
-  responsesCommand(program, io);
-  runCommands(program, io, setExit);
-  simulateCommand(program, io);
-  codeCommand(program, io);
-  tokenCommand(program, io);
-  userCommand(program, io);
-  weightsCommand(program, io);
-  exportCommand(program, io);
-  auditCommand(program, io);
+  const verb = argv === undefined ? undefined : verbOf(argv);
+  const named = VERBS.filter(([verbs]) => verb !== undefined && verbs.includes(verb));
+  for (const [, load] of named.length > 0 ? named : VERBS) (await load())(program, io, setExit);
   return program;
 }
 
 export async function run(argv: string[], io: Io = processIo()): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => (code = c));
+  const program = await buildProgram(io, (c) => (code = c), argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -21,7 +21,7 @@ import { exportCells, type ExportResponse } from './rows.ts';
 import { spssSyntax } from './spss.ts';
 import { stataSyntax } from './stata.ts';
 import { variablesOf } from './variables.ts';
-import { fixZipTimes, xlsxWriter, type XlsxWriter } from './xlsx.ts';
+import type { XlsxWriter } from './xlsx.ts';
 
 export const EXPORT_FORMATS = ['csv', 'labelled-csv', 'xlsx', 'spss', 'stata', 'r', 'datapackage'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -71,10 +71,12 @@ export async function writeExport(request: ExportRequest, pages: AsyncIterable<r
   try {
     const coded = wants('csv', 'spss', 'stata', 'r', 'datapackage') ? await output.open(at(names.csv)) : undefined;
     const labelled = wants('labelled-csv') ? await output.open(at(names.labelled)) : undefined;
-    let xlsx: { file: OutputFile; writer: XlsxWriter } | undefined;
+    let xlsx: { file: OutputFile; writer: XlsxWriter; fixZipTimes: (path: string) => Promise<void> } | undefined;
     if (wants('xlsx')) {
+      // Loaded only for a workbook: the workbook library is the largest an export loads.
+      const { fixZipTimes, xlsxWriter } = await import('./xlsx.ts');
       const file = await output.open(at(names.xlsx));
-      xlsx = { file, writer: xlsxWriter(file.stream, variables) };
+      xlsx = { file, writer: xlsxWriter(file.stream, variables), fixZipTimes };
     }
     await coded?.write(csvHeader(variables));
     await labelled?.write(csvHeader(variables));
@@ -95,7 +97,7 @@ export async function writeExport(request: ExportRequest, pages: AsyncIterable<r
     if (xlsx) {
       await xlsx.writer.finish(codebook);
       await xlsx.file.finish();
-      await fixZipTimes(xlsx.file.temp);
+      await xlsx.fixZipTimes(xlsx.file.temp);
     }
     const whole = async (name: string, text: string) => {
       const file = await output.open(at(name));

@@ -26,13 +26,33 @@ export interface Visibility {
   answers: Record<string, AnswerValue>;
 }
 
+/** An instrument's questions in order with their conditions, and a look-up by id. */
+interface Plan {
+  steps: { question: Question; condition: Condition | null }[];
+  lookup: (id: string) => Question | undefined;
+}
+
+// Worked out once per instrument rather than once per call: an export replays the skip logic for
+// every response of a wave, and building these each time was a large part of its work. A parsed
+// instrument is not changed afterwards (a new version is a new object).
+const plans = new WeakMap<Instrument, Plan>();
+
+function planOf(instrument: Instrument): Plan {
+  let plan = plans.get(instrument);
+  if (plan === undefined) {
+    const questions = questionsOf(instrument);
+    const byId = new Map(questions.map((q) => [q.id, q]));
+    plan = { steps: questions.map((question) => ({ question, condition: conditionOf(question) })), lookup: (id) => byId.get(id) };
+    plans.set(instrument, plan);
+  }
+  return plan;
+}
+
 export function visibility(instrument: Instrument, answers: Answers): Visibility {
-  const byId = new Map(questionsOf(instrument).map((q) => [q.id, q]));
-  const lookup = (id: string) => byId.get(id);
+  const { steps, lookup } = planOf(instrument);
   const kept: Record<string, AnswerValue> = {};
   const shown = new Set<string>();
-  for (const question of questionsOf(instrument)) {
-    const condition = conditionOf(question);
+  for (const { question, condition } of steps) {
     // Conditions only name earlier questions, so `kept` already holds everything they can see.
     if (condition !== null && !evaluateCondition(condition, kept, lookup)) continue;
     shown.add(question.id);

@@ -5,7 +5,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
@@ -220,6 +220,9 @@ async function openPglite(dataDir: string, throughHolder: boolean, timeouts: Dat
   }
   let pglite: PGlite;
   try {
+    // Loaded here rather than with this module: its WebAssembly build is tens of megabytes that a
+    // command on PostgreSQL never needs.
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(join(dir, 'pgdata'));
   } catch (error) {
     await lock.release();

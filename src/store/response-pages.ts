@@ -11,6 +11,7 @@
  *   with offsets.
  * - Ordered by id, not by submission time: the id is unique and indexed, so the order is total and
  *   the same on every run; partial responses have no submission time to order by.
+ * - The next page is read while the caller handles the current one: at most two pages are held.
  * - Answers are parsed here (PGlite and pg hand back the JSON column already parsed, a text column
  *   of a driver that does not would be a string), so callers get one shape.
  */
@@ -50,8 +51,7 @@ function parsedAnswers(value: unknown): Record<string, unknown> {
 export async function* responsePages(db: Kysely<Database>, waveId: number, options: ResponsePageOptions = {}): AsyncGenerator<StoredResponse[]> {
   const pageSize = options.pageSize ?? RESPONSE_PAGE_SIZE;
   if (!(Number.isInteger(pageSize) && pageSize > 0)) throw new RangeError(`a page holds a whole number of responses above 0, not ${pageSize}`);
-  let after: string | undefined = options.after;
-  for (;;) {
+  const page = (after: string | undefined) => {
     let query = db
       .selectFrom('responses')
       .innerJoin('instrument_versions', 'instrument_versions.id', 'responses.instrument_version_id')
@@ -61,8 +61,19 @@ export async function* responsePages(db: Kysely<Database>, waveId: number, optio
       .limit(pageSize);
     if (!options.includePartial) query = query.where('responses.status', '=', 'submitted');
     if (after !== undefined) query = query.where('responses.id', '>', after);
-    const rows = await query.execute();
+    const rows = query.execute();
+    // Awaited later, or never if the caller stops early: its failure must not go unhandled meanwhile.
+    rows.catch(() => undefined);
+    return rows;
+  };
+  let next = page(options.after);
+  for (;;) {
+    const rows = await next;
     if (rows.length === 0) return;
+    const full = rows.length === pageSize;
+    // The next page is asked for before this one is handed over, so that the database reads it
+    // while the caller works on this one rather than each waiting for the other in turn.
+    if (full) next = page(rows[rows.length - 1]!.id);
     yield rows.map((row) => ({
       id: row.id,
       status: row.status,
@@ -72,7 +83,6 @@ export async function* responsePages(db: Kysely<Database>, waveId: number, optio
       source: row.source,
       sourceSha256: row.source_sha256,
     }));
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.id;
+    if (!full) return;
   }
 }
