@@ -55,8 +55,8 @@ describe(`tapestry responses import on ${backend}`, () => {
   let exported: string;
 
   beforeAll(async () => {
-    first = await study('import-from');
-    second = await study('import-into');
+    first = await study('import_from');
+    second = await study('import_into');
     // The submitted responses of the export fixture: every kind of cell, a hidden question's
     // answer stored (which the export writes as not shown), both missing codes.
     await first.withDb(async (store) => {
