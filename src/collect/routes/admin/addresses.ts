@@ -7,3 +7,6 @@ export const diffHref = (instrumentId: string, from: string, to: string) => `${i
 export const newWaveHref = (instrumentId: string) => `${instrumentHref(instrumentId)}/waves/new`;
 export const waveHref = (instrumentId: string, wave: string) => `${instrumentHref(instrumentId)}/waves/${part(wave)}`;
 export const surveyHref = (instrumentId: string, wave: string) => `/s/${part(instrumentId)}/${part(wave)}`;
+
+/** A file name for a download: the parts, each with letters, digits, dots, dashes and underscores only, joined by dashes. */
+export const downloadName = (extension: string, ...parts: string[]) => `${parts.map((p) => p.replace(/[^A-Za-z0-9._-]+/g, '_')).join('-')}.${extension}`;

@@ -21,9 +21,8 @@ import JSZip from 'jszip';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../export/bundle.ts';
 import { exportWave } from '../../../export/from-store.ts';
 import { accountActor } from '../../../store/audit.ts';
-import type { Fielded } from '../../fielded.ts';
-import { HttpError } from '../../http-error.ts';
-import { instrumentHref, waveHref } from './addresses.ts';
+import { downloadName, instrumentHref, waveHref } from './addresses.ts';
+import { fieldedWave } from './wave-lookup.ts';
 import { field, formOf, problemViews } from './forms.ts';
 import { signedIn } from './index.ts';
 
@@ -53,16 +52,11 @@ const MEANINGS: Record<Choice, { text: string; hint: string }> = {
 // entry is made for the folder itself, which would carry the time of the download.
 const ZIP_DATE = new Date(Date.UTC(1980, 0, 1));
 
-const downloadName = (...parts: string[]) => `${parts.map((p) => p.replace(/[^A-Za-z0-9._-]+/g, '_')).join('-')}.zip`;
 
 export async function exportRoutes(fastify: FastifyInstance) {
   const db = () => fastify.store.db;
 
-  async function waveOf(params: WaveParams): Promise<Fielded> {
-    const fielded = await fastify.instruments.fielded(db(), params.instrument, params.wave);
-    if (!fielded) throw new HttpError(404, 'Page not found', `${params.instrument} has no wave named ${params.wave}.`, { href: '/admin', text: 'Go to the workspace' });
-    return fielded;
-  }
+  const waveOf = (params: WaveParams) => fieldedWave(fastify, params);
 
   async function exportPage(request: FastifyRequest<{ Params: WaveParams }>, values: { format?: string; partial?: boolean } = {}, problem?: string) {
     const { wave, version } = await waveOf(request.params);
@@ -99,7 +93,7 @@ export async function exportRoutes(fastify: FastifyInstance) {
     let files: string[];
     try {
       const folder = `${instrument.id}-${wave.name}`;
-      const result = await exportWave(db(), accountActor(account, request.ip), fastify.now(), { instrument, wave, formats, asked: choice, includePartial, dir: join(dir, folder), folder: `download ${downloadName(folder, choice)}` });
+      const result = await exportWave(db(), accountActor(account, request.ip), fastify.now(), { instrument, wave, formats, asked: choice, includePartial, dir: join(dir, folder), folder: `download ${downloadName('zip', folder, choice)}` });
       files = result.files;
     } catch (error) {
       await cleanUp();
@@ -109,12 +103,13 @@ export async function exportRoutes(fastify: FastifyInstance) {
     for (const file of files) zip.file(`${instrument.id}-${wave.name}/${basename(file)}`, createReadStream(file), { date: ZIP_DATE, binary: true, createFolders: false });
     const stream = zip.generateNodeStream({ type: 'nodebuffer', streamFiles: true, compression: 'DEFLATE', compressionOptions: { level: 6 } });
     // However the download ends — sent, failed or abandoned — the folder goes.
+    // jszip's stream is an older Readable that may end without a close.
     stream.once('close', () => void cleanUp());
     stream.once('end', () => void cleanUp());
     reply.raw.once('close', () => void cleanUp());
     return reply
       .header('content-type', 'application/zip')
-      .header('content-disposition', `attachment; filename="${downloadName(instrument.id, wave.name, choice)}"`)
+      .header('content-disposition', `attachment; filename="${downloadName('zip', instrument.id, wave.name, choice)}"`)
       .header('cache-control', 'no-store')
       .send(stream);
   });

@@ -37,7 +37,8 @@ import { waveState } from '../../../store/waves.ts';
 import type { Fielded } from '../../fielded.ts';
 import { HttpError } from '../../http-error.ts';
 import { acceptMultipart, isUploadedFile, utf8Text } from '../../multipart-form.ts';
-import { instrumentHref, waveHref } from './addresses.ts';
+import { downloadName, instrumentHref, waveHref } from './addresses.ts';
+import { fieldedWave } from './wave-lookup.ts';
 import { field, formOf, problemViews, type FieldProblem } from './forms.ts';
 import { signedIn } from './index.ts';
 import { displayName } from './publish.ts';
@@ -62,8 +63,6 @@ interface PageQuery {
 
 export const invitationsHref = (instrumentId: string, wave: string) => `${waveHref(instrumentId, wave)}/invitations`;
 
-/** A file name for a download: letters, digits, dots, dashes and underscores only. */
-const downloadName = (...parts: string[]) => `${parts.map((p) => p.replace(/[^A-Za-z0-9._-]+/g, '_')).join('-')}.csv`;
 
 /**
  * The numbered links of a list `pages` long at page `current`: every page when there are few,
@@ -90,11 +89,7 @@ export async function invitationRoutes(fastify: FastifyInstance) {
     (request) => request.account !== null,
   );
 
-  async function waveOf(params: WaveParams): Promise<Fielded> {
-    const fielded = await fastify.instruments.fielded(db(), params.instrument, params.wave);
-    if (!fielded) throw new HttpError(404, 'Page not found', `${params.instrument} has no wave named ${params.wave}.`, { href: '/admin', text: 'Go to the workspace' });
-    return fielded;
-  }
+  const waveOf = (params: WaveParams) => fieldedWave(fastify, params);
 
   /** The page shows no forms for a closed wave; a post to one anyway (from a page open since) is refused. */
   function refuseIfClosed(wave: Fielded['wave'], what: string): void {
@@ -178,7 +173,7 @@ export async function invitationRoutes(fastify: FastifyInstance) {
     }
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${downloadName('invitations', wave.instrument_id, wave.name)}"`)
+      .header('content-disposition', `attachment; filename="${downloadName('csv', 'invitations', wave.instrument_id, wave.name)}"`)
       .header('cache-control', 'no-store')
       .send(Readable.from(lines()));
   });
@@ -221,7 +216,7 @@ export async function invitationRoutes(fastify: FastifyInstance) {
     // The links exist only in this answer: never kept by a cache on the way.
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${downloadName('links', wave.instrument_id, wave.name)}"`)
+      .header('content-disposition', `attachment; filename="${downloadName('csv', 'links', wave.instrument_id, wave.name)}"`)
       .header('cache-control', 'no-store')
       .send(csvText(['link', ...columns], rows));
   });

@@ -20,6 +20,7 @@ import { allows } from '../../authorisation.ts';
 import { HttpError } from '../../http-error.ts';
 import { submissionDays, waveCharts } from '../../monitoring-charts.ts';
 import { instrumentHref, newWaveHref, surveyHref, versionHref, waveHref } from './addresses.ts';
+import { fieldedWave } from './wave-lookup.ts';
 import { field, formOf, problemViews, type FieldProblem } from './forms.ts';
 import { signedIn } from './index.ts';
 import { sentence } from './sign-in.ts';
@@ -69,8 +70,7 @@ export async function waveRoutes(fastify: FastifyInstance) {
 
   /** The wave the address names, with its version's instrument; 404 when there is none. */
   async function waveOf(params: WaveParams) {
-    const fielded = await fastify.instruments.fielded(db(), params.instrument, params.wave);
-    if (!fielded) throw notFound(`${params.instrument} has no wave named ${params.wave}.`);
+    const fielded = await fieldedWave(fastify, params);
     const strata = strataOf(fielded.instrument);
     return { ...fielded, cells: strata ? targetCells(strata) : [] };
   }
