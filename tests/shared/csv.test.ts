@@ -92,3 +92,23 @@ describe('csvText', () => {
     expect(() => csvText(['a'], [], { numeric: ['b'] })).toThrow(/numeric columns b are not in the header/);
   });
 });
+
+describe('csvRecords quoting', () => {
+  // Every kind of cell that quoting has to decide about, alone and at the edges of other text.
+  const pieces = ['', 'a', ' ', ',', '"', '""', '\n', '\r', '\r\n', '\ufeff', "'", '=', 'é', '\t'];
+  const cells: (string | number | null | undefined)[] = [null, undefined, 0, -3, 0.25, 1e21, 4.014e-7];
+  for (const a of pieces) for (const b of pieces) cells.push(a + b, `${a}x${b}`, ` ${a}${b} `);
+
+  it('quotes and escapes every cell exactly as papaparse’s unparse does, for cells that need no guard', () => {
+    const safe = cells.filter((cell) => typeof cell !== 'string' || guardCell(cell) === cell);
+    const records = safe.map((cell, i) => [cell, i, 'x']);
+    records.push([], ['']);
+    expect(csvRecords(records)).toBe(`${Papa.unparse(records, { newline: '\n' })}\n`);
+  });
+
+  it('quotes a guarded cell as papaparse would quote the guarded text', () => {
+    const risky = cells.filter((cell): cell is string => typeof cell === 'string' && guardCell(cell) !== cell);
+    expect(risky.length).toBeGreaterThan(10);
+    expect(csvRecords(risky.map((cell) => [cell]))).toBe(`${Papa.unparse(risky.map((cell) => [guardCell(cell)]), { newline: '\n' })}\n`);
+  });
+});
