@@ -153,7 +153,7 @@ async function run() {
   for (const format of ['csv', 'spss'] as const) {
     const x = s[format]!;
     const met = (ok: boolean) => (ok ? 'met' : 'missed');
-    console.log(`${format}: wall ${x.p50.toFixed(2)} s (target < 5 s) ${met(x.max < 5)}; peak ${x.peakMb.toFixed(0)} MB (target < 300 MB) ${met(x.peakMb < 300)}`);
+    console.log(`${format}: wall ${x.p50.toFixed(2)} s at p50, ${x.max.toFixed(2)} s at the slowest (target < 5 s, judged on the slowest) ${met(x.max < 5)}; peak ${x.peakMb.toFixed(0)} MB (target < 300 MB) ${met(x.peakMb < 300)}`);
   }
   const ratio = (name: string, a: number, b: number) => console.log(`ratio at p50, ${name.padEnd(44)}${f(a / b)}`);
   if (s.copy) ratio('export csv / COPY', s.csv!.p50, s.copy.p50);

@@ -33,16 +33,16 @@ export function numericColumns(variables: readonly Variable[], style: CsvStyle):
 
 /** A response's cells as the coded file writes them. */
 export function codedRecord(variables: readonly Variable[], cells: readonly ExportCell[]): CsvCell[] {
-  return cells.map((cell, i) => (cell.kind === 'value' ? cell.text : missingCell(variables[i]!.storage, cell.kind)));
+  return cells.map((cell, i) => (typeof cell === 'string' ? cell : missingCell(variables[i]!.storage, cell.kind)));
 }
 
 /** A response's cells as the labelled file writes them. */
 export function labelledRecord(variables: readonly Variable[], cells: readonly ExportCell[]): CsvCell[] {
   return cells.map((cell, i) => {
-    if (cell.kind !== 'value') return MISSING_CODES[cell.kind].label;
+    if (typeof cell !== 'string') return MISSING_CODES[cell.kind].label;
     const variable = variables[i]!;
-    if (variable.values.length === 0) return cell.text;
-    return variable.values.find((value) => value.code === cell.text)?.label ?? cell.text;
+    if (variable.values.length === 0) return cell;
+    return variable.values.find((value) => value.code === cell)?.label ?? cell;
   });
 }
 

@@ -15,7 +15,7 @@ import type { ExportResponse } from './rows.ts';
 /** A stored response as the export reads it: the meta every export of it gives, so the files agree byte for byte. */
 export function exportResponse(response: StoredResponse, wave: string): ExportResponse {
   return {
-    meta: { responseId: response.id, wave, instrumentVersion: response.instrumentVersion, submittedAt: response.submittedAt?.toISOString() ?? '' },
+    meta: { responseId: response.id, wave, instrumentVersion: response.instrumentVersion, submittedAt: response.submittedAt ?? '' },
     answers: response.answers,
   };
 }

@@ -47,6 +47,11 @@ export type Storage = 'numeric' | 'string' | 'datetime';
 
 /** The cell the CSV writer puts in a question's column when its answer is missing for this reason. */
 export function missingCell(storage: Storage, reason: MissingReason): string {
-  const code = MISSING_CODES[reason];
-  return storage === 'numeric' ? String(code.numeric) : code.string;
+  return storage === 'numeric' ? NUMERIC_TEXT[reason] : MISSING_CODES[reason].string;
 }
+
+// Written once: an export asks for a missing cell's text millions of times.
+const NUMERIC_TEXT: Readonly<Record<MissingReason, string>> = {
+  not_shown: String(MISSING_CODES.not_shown.numeric),
+  not_answered: String(MISSING_CODES.not_answered.numeric),
+};

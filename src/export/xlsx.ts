@@ -89,7 +89,7 @@ export function xlsxWriter(stream: Writable, variables: readonly Variable[]): Xl
   const data = workbook.addWorksheet('responses', { views: [{ state: 'frozen', ySplit: 1 }] });
   data.addRow(variables.map((v) => text(v.column.name))).commit();
   const cellValue = (variable: Variable, cell: ExportCell): Value => {
-    const written = cell.kind === 'value' ? cell.text : missingCell(variable.storage, cell.kind);
+    const written = typeof cell === 'string' ? cell : missingCell(variable.storage, cell.kind);
     if (variable.storage === 'numeric') return written === '' ? null : Number(written);
     return written === '' ? null : text(written);
   };

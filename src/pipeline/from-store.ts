@@ -54,7 +54,7 @@ export async function readResponsesFromStore(
       page.map((response) => response.id),
     );
     for (const response of page) {
-      const meta = { responseId: response.id, wave, instrumentVersion: response.instrumentVersion, submittedAt: response.submittedAt!.toISOString() };
+      const meta = { responseId: response.id, wave, instrumentVersion: response.instrumentVersion, submittedAt: response.submittedAt! };
       const cells = cellsOf(columns, meta, response.answers);
       const weighed = weights.get(response.id);
       for (const set of weightSets) {

@@ -121,7 +121,7 @@ describe(`responses, exports and invitations in the JSON API, on ${backend}`, ()
     try {
       async function* pages() {
         for await (const page of responsePages(survey.store.db, wave, { includePartial })) {
-          yield page.map((r) => ({ meta: { responseId: r.id, wave: '2010', instrumentVersion: r.instrumentVersion, submittedAt: r.submittedAt?.toISOString() ?? '' }, answers: r.answers }));
+          yield page.map((r) => ({ meta: { responseId: r.id, wave: '2010', instrumentVersion: r.instrumentVersion, submittedAt: r.submittedAt ?? '' }, answers: r.answers }));
         }
       }
       await writeExport({ instrument, wave: '2010', formats: ['csv'], dir }, pages());

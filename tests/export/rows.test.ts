@@ -44,16 +44,16 @@ describe('export cells', () => {
     // so it is the unanswered matrix row that hides coaching_detail here.
     const cells = cellsBy({ activities: { action_learning_sets_with_peers_elsewhere: 'offered' } });
     expect(cells.get('activities.coaching')).toEqual({ kind: 'not_answered' });
-    expect(cells.get('activities.action_learning_sets_with_peers_elsewhere')).toEqual({ kind: 'value', text: 'offered' });
+    expect(cells.get('activities.action_learning_sets_with_peers_elsewhere')).toEqual('offered');
     expect(cells.get('coaching_detail')).toEqual({ kind: 'not_shown' });
   });
 
   it('writes a multiple-choice answer as 1/0 columns, and every one of them as not answered when nothing was ticked', () => {
     const ticked = cellsBy({ support: ['manager'] });
     expect([ticked.get('support.manager'), ticked.get('support.mentor'), ticked.get('support.none')]).toEqual([
-      { kind: 'value', text: '1' },
-      { kind: 'value', text: '0' },
-      { kind: 'value', text: '0' },
+      '1',
+      '0',
+      '0',
     ]);
     const none = cellsBy({});
     for (const column of ['support.manager', 'support.mentor', 'support.none']) expect(none.get(column)).toEqual({ kind: 'not_answered' });
@@ -61,9 +61,9 @@ describe('export cells', () => {
 
   it('keeps the meta columns as they are, with an empty submission time for a partial response', () => {
     const cells = cellsBy({ sector: 'private' }, '');
-    expect(cells.get('response_id')).toEqual({ kind: 'value', text: 'r1' });
-    expect(cells.get('submitted_at')).toEqual({ kind: 'value', text: '' });
-    expect(cells.get('sector')).toEqual({ kind: 'value', text: 'private' });
+    expect(cells.get('response_id')).toEqual('r1');
+    expect(cells.get('submitted_at')).toEqual('');
+    expect(cells.get('sector')).toEqual('private');
   });
 });
 

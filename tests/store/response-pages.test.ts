@@ -3,6 +3,7 @@
  * than asked, submitted only unless partial ones are asked for, other waves never; and weights
  * looked up for one page's ids.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/instrument/load.ts';
 import { publishInstrument } from '../../src/store/instrument-versions.ts';
@@ -53,7 +54,7 @@ describe(`a wave's responses in pages on ${backend}`, () => {
     const pages = await all({ pageSize: 3 });
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     expect(pages.flat().map((r) => r.id)).toEqual(submittedIds);
-    expect(pages.flat().every((r) => r.status === 'submitted' && r.submittedAt instanceof Date && r.instrumentVersion === '1')).toBe(true);
+    expect(pages.flat().every((r) => r.status === 'submitted' && r.instrumentVersion === '1')).toBe(true);
     expect(pages.flat()[0]!.answers).toHaveProperty('sector');
   });
 
@@ -63,6 +64,34 @@ describe(`a wave's responses in pages on ${backend}`, () => {
     const read = pages.flat();
     expect(read.map((r) => r.id)).toEqual([...submittedIds, ...partialIds].sort());
     expect(read.filter((r) => r.status === 'in_progress').map((r) => r.submittedAt)).toEqual([null, null, null]);
+  });
+
+  it('gives each submission time as toISOString writes it, in UTC to the millisecond', async () => {
+    const read = (await all({})).flat();
+    const stored = await store.db.selectFrom('responses').select(['id', 'submitted_at']).where('wave_id', '=', waveId).where('status', '=', 'submitted').execute();
+    const expected = new Map(stored.map((r) => [r.id, new Date(r.submitted_at!).toISOString()]));
+    expect(read.map((r) => r.submittedAt)).toEqual(read.map((r) => expected.get(r.id)));
+    expect(read.map((r) => r.submittedAt)).toContain('2026-09-29T23:59:00.000Z');
+  });
+
+  it('drops the microseconds of a submission time, as a Date would, in any time zone of the session', async () => {
+    const { instrument_version_id: versionId } = await store.db.selectFrom('responses').select('instrument_version_id').where('wave_id', '=', waveId).executeTakeFirstOrThrow();
+    const precise = await openWave(store.db, { instrumentId: 'demo', name: 'precise', instrumentVersionId: versionId, opensAt: new Date('2026-09-01T09:00:00Z') });
+    const times = ['2026-09-30 23:59:59.999999+00', '2026-03-29 00:30:00.000500+00', '2026-10-25 01:15:00.123456+02'];
+    await sql`insert into responses (wave_id, instrument_version_id, status, answers, submitted_at)
+      select ${precise.id}, ${versionId}, 'submitted', '{}'::jsonb, t::timestamptz from unnest(${times}::text[]) as t`.execute(store.db);
+    // One connection, so that the time zone set is the one the pages are read in.
+    const read = await store.db.connection().execute(async (db) => {
+      await sql`set time zone 'Europe/London'`.execute(db);
+      try {
+        const times: (string | null)[] = [];
+        for await (const page of responsePages(db, precise.id)) times.push(...page.map((r) => r.submittedAt));
+        return times;
+      } finally {
+        await sql`reset time zone`.execute(db);
+      }
+    });
+    expect(read.sort()).toEqual(['2026-03-29T00:30:00.000Z', '2026-09-30T23:59:59.999Z', '2026-10-24T23:15:00.123Z']);
   });
 
   it('ends without an empty page when the wave fills the last page exactly', async () => {
