@@ -92,9 +92,10 @@ function plain(text: string): boolean {
 /** The cell as it goes into the file: guarded where it must be, quoted where it must be. */
 function field(cell: CsvCell, numeric: boolean): string {
   if (cell === null || cell === undefined) return '';
-  if (typeof cell === 'string' && plain(cell)) return cell;
-  let text = typeof cell === 'string' ? cell : String(cell);
-  if (typeof cell === 'string' && risky(text) && !(numeric && NUMBER_TEXT.test(text))) text = text.replace(RISKY_LINE, "'");
+  // A number's text is digits, a sign, a point or an exponent: nothing to guard or quote.
+  if (typeof cell === 'number') return String(cell);
+  if (plain(cell) || (numeric && NUMBER_TEXT.test(cell))) return cell;
+  const text = risky(cell) ? cell.replace(RISKY_LINE, "'") : cell;
   return NEEDS_QUOTES.test(text) ? `"${text.replace(QUOTE, '""')}"` : text;
 }
 
