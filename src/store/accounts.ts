@@ -170,11 +170,25 @@ export async function listAccounts(db: Kysely<Database>): Promise<Account[]> {
   return withInstruments(db, await db.selectFrom('accounts').selectAll().orderBy('email').execute());
 }
 
+/**
+ * Refuses to take away the last admin: without one nobody could add an account, reset a password
+ * or change a role in the workspace. Every admin row is locked first, so two admins removing each
+ * other at the same moment take turns, and the second is refused rather than both succeeding.
+ */
+async function keepAnAdmin(trx: Kysely<Database>, account: Account, change: string): Promise<void> {
+  if (account.role !== 'admin') return;
+  const admins = await trx.selectFrom('accounts').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute();
+  if (admins.every((admin) => admin.id === account.id)) {
+    throw new AccountError(`${account.email} is the only admin, so it cannot be ${change}: make another account an admin first`);
+  }
+}
+
 /** Removes an account, and with it its sessions and set-password links; the audit log keeps its history. */
 export async function removeAccount(db: Kysely<Database>, id: number): Promise<Account> {
   return inTransaction(db, async (trx) => {
     const account = await getAccount(trx, id);
     if (!account) throw new AccountError(`account ${id} does not exist`);
+    await keepAnAdmin(trx, account, 'removed');
     await trx.deleteFrom('accounts').where('id', '=', id).execute();
     return account;
   });
@@ -192,6 +206,7 @@ export async function setAccountAccess(db: Kysely<Database>, id: number, change:
   return inTransaction(db, async (trx) => {
     const before = await getAccount(trx, id);
     if (!before) throw new AccountError(`account ${id} does not exist`);
+    if (change.role !== 'admin') await keepAnAdmin(trx, before, `made ${change.role === 'analyst' ? 'an' : 'a'} ${change.role}`);
     // Becoming an admin lifts the limits, as an admin cannot have any; otherwise they stay unless replaced.
     const wanted = change.instruments ?? (change.role === 'admin' ? [] : before.instruments);
     const instruments = await checkInstruments(trx, change.role, wanted);

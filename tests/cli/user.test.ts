@@ -117,6 +117,8 @@ describe(`tapestry user on ${backend}`, () => {
       [['user', 'add', 'new@example.org', '--role', 'viewer', '--base-url', 'survey.example.org'], '--base-url must be an http or https address'],
       [['user', 'remove', 'nobody@example.org'], 'there is no account for nobody@example.org (tapestry user list shows them)'],
       [['user', 'role', 'nobody@example.org', 'viewer'], 'there is no account for nobody@example.org'],
+      [['user', 'remove', 'admin@example.org'], 'admin@example.org is the only admin, so it cannot be removed: make another account an admin first'],
+      [['user', 'role', 'admin@example.org', 'viewer'], 'admin@example.org is the only admin, so it cannot be made a viewer'],
       [['user', 'role', 'sam.reid@example.org', 'chief'], 'the role must be one of admin, owner, editor, analyst, viewer, not chief'],
       [['user', 'role', 'sam.reid@example.org', 'viewer', '--instrument', 'nothing'], 'no version of nothing is published'],
       [['user', 'role', 'sam.reid@example.org', 'viewer', '--instrument', 'leadership-individual', '--all-instruments'], 'give --instrument or --all-instruments, not both'],

@@ -137,20 +137,30 @@ export async function accountsRoutes(fastify: FastifyInstance) {
     }
     if (!mayAssign(actor, role, instruments)) throw forbidden(actor);
     const now = fastify.now();
-    await inTransaction(db(), async (trx) => {
-      const { before, after } = await setAccountAccess(trx, target.id, { role, instruments });
-      if (describeAccess(before) !== describeAccess(after)) await appendAudit(trx, accessChangedEntry(accountActor(actor, request.ip), now, before, after));
-    });
+    try {
+      await inTransaction(db(), async (trx) => {
+        const { before, after } = await setAccountAccess(trx, target.id, { role, instruments });
+        if (describeAccess(before) !== describeAccess(after)) await appendAudit(trx, accessChangedEntry(accountActor(actor, request.ip), now, before, after));
+      });
+    } catch (error) {
+      if (!(error instanceof AccountError)) throw error;
+      return reply.code(400).page('admin/accounts.njk', await listPage(request, { open: target.id, ...problemViews([{ field: `role-${target.id}`, message: sentence(error.message) }]) }));
+    }
     return reply.redirect('/admin/accounts', 303);
   });
 
   fastify.post<{ Params: AccountParams }>('/accounts/:account/remove', async (request, reply) => {
     const { actor, target } = await managed(request);
     const now = fastify.now();
-    await inTransaction(db(), async (trx) => {
-      const removed = await removeAccount(trx, target.id);
-      await appendAudit(trx, accountRemovedEntry(accountActor(actor, request.ip), now, removed));
-    });
+    try {
+      await inTransaction(db(), async (trx) => {
+        const removed = await removeAccount(trx, target.id);
+        await appendAudit(trx, accountRemovedEntry(accountActor(actor, request.ip), now, removed));
+      });
+    } catch (error) {
+      if (!(error instanceof AccountError)) throw error;
+      return reply.code(400).page('admin/accounts.njk', await listPage(request, { open: target.id, ...problemViews([{ field: `role-${target.id}`, message: sentence(error.message) }]) }));
+    }
     return reply.redirect('/admin/accounts', 303);
   });
 
