@@ -35,8 +35,13 @@ function checkedRole(option: string, role: string): Role {
   return role;
 }
 
+/**
+ * Where the link points: --base-url, else BASE_URL as `serve`, `invite` and `mail` read it, else
+ * TAPESTRY_BASE_URL, the name this command read first (kept so that scripts written for it work).
+ */
 function baseUrl(io: Io, option: string | undefined): string {
-  const given = option ?? io.env.TAPESTRY_BASE_URL ?? DEFAULT_BASE_URL;
+  const [given, from] =
+    option !== undefined ? [option, '--base-url'] : io.env.BASE_URL ? [io.env.BASE_URL, 'BASE_URL'] : io.env.TAPESTRY_BASE_URL ? [io.env.TAPESTRY_BASE_URL, 'TAPESTRY_BASE_URL'] : [DEFAULT_BASE_URL, 'the default'];
   let url: URL;
   try {
     url = new URL(given);
@@ -44,7 +49,7 @@ function baseUrl(io: Io, option: string | undefined): string {
     url = new URL('invalid:');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`${option === undefined && io.env.TAPESTRY_BASE_URL !== undefined ? 'TAPESTRY_BASE_URL' : '--base-url'} must be an http or https address such as https://survey.example.org, not ${given}`);
+    throw new UserError(`${from} must be an http or https address such as https://survey.example.org, not ${given}`);
   }
   return given.replace(/\/+$/, '');
 }
@@ -106,7 +111,7 @@ export function userCommand(program: Command, io: Io): void {
     .requiredOption('--role <role>', `what the account may do: ${ROLES.join(', ')}`)
     .option('--instrument <id>', 'limit the account to this instrument (repeatable; default every instrument)', repeatable, [] as string[])
     .option('--password-stdin', 'read the password from standard input instead of printing a link')
-    .option('--base-url <url>', `where the workspace is reached, for the link (default TAPESTRY_BASE_URL or ${DEFAULT_BASE_URL})`)
+    .option('--base-url <url>', `where the workspace is reached, for the link (default BASE_URL or ${DEFAULT_BASE_URL})`)
     .action(async (emailText: string, opts: AddOptions) => {
       const email = checkedEmail(emailText);
       const role = checkedRole('--role', opts.role);
@@ -204,7 +209,7 @@ export function userCommand(program: Command, io: Io): void {
     .description('print a new one-time link to set an account’s password (older links stop working), or set it with --password-stdin')
     .argument('<email>', 'the account’s e-mail address')
     .option('--password-stdin', 'read the new password from standard input; the account is signed out everywhere')
-    .option('--base-url <url>', `where the workspace is reached, for the link (default TAPESTRY_BASE_URL or ${DEFAULT_BASE_URL})`)
+    .option('--base-url <url>', `where the workspace is reached, for the link (default BASE_URL or ${DEFAULT_BASE_URL})`)
     .action(async (emailText: string, opts: { passwordStdin?: boolean; baseUrl?: string }) => {
       const email = checkedEmail(emailText);
       const base = opts.passwordStdin ? undefined : baseUrl(io, opts.baseUrl);

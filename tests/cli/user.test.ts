@@ -72,8 +72,8 @@ describe(`tapestry user on ${backend}`, () => {
     });
   });
 
-  it('takes the link’s address from --base-url or TAPESTRY_BASE_URL', async () => {
-    const fromEnv = await tapestry(['user', 'add', 'env@example.org', '--role', 'viewer'], { env: { TAPESTRY_BASE_URL: 'https://survey.example.org/' } });
+  it('takes the link’s address from --base-url, then BASE_URL as serve and invite do, then the older TAPESTRY_BASE_URL', async () => {
+    const fromEnv = await tapestry(['user', 'add', 'env@example.org', '--role', 'viewer'], { env: { BASE_URL: 'https://survey.example.org/', TAPESTRY_BASE_URL: 'https://older.example.org' } });
     expect(fromEnv.out.split('\n')[1]).toMatch(/^https:\/\/survey\.example\.org\/admin\/set-password\/[A-Za-z0-9_-]{43}$/);
     const fromOption = await tapestry(['user', 'password', 'env@example.org', '--base-url', 'https://other.example.org'], { env: { TAPESTRY_BASE_URL: 'https://survey.example.org' } });
     expect(fromOption.out).toMatch(/^https:\/\/other\.example\.org\/admin\/set-password\/[A-Za-z0-9_-]{43}\n$/);
@@ -105,7 +105,7 @@ describe(`tapestry user on ${backend}`, () => {
   it('refuses, saying why, what cannot be done, and writes nothing', async () => {
     const before = await list();
     const audited = await auditCount();
-    const cases: [string[], string, string?][] = [
+    const cases: [string[], string, string?, NodeJS.ProcessEnv?][] = [
       [['user', 'add', 'not an address', '--role', 'viewer'], 'the e-mail address must look like name@example.org, not "not an address"'],
       [['user', 'add', 'new@example.org', '--role', 'boss'], '--role must be one of admin, owner, editor, analyst, viewer, not boss'],
       [['user', 'add', 'new@example.org', '--role', 'editor', '--instrument', 'nothing'], 'no version of nothing is published, so an account cannot be limited to it (published instruments: leadership-individual, leadership-organisational)'],
@@ -115,6 +115,8 @@ describe(`tapestry user on ${backend}`, () => {
       [['user', 'add', 'new@example.org', '--role', 'viewer', '--password-stdin'], 'the password must be at least 12 characters long (this one has 5)', 'short\n'],
       [['user', 'add', 'new@example.org', '--role', 'viewer', '--password-stdin'], 'the password must not be the account’s e-mail address', 'NEW@example.org\n'],
       [['user', 'add', 'new@example.org', '--role', 'viewer', '--base-url', 'survey.example.org'], '--base-url must be an http or https address'],
+      [['user', 'add', 'new@example.org', '--role', 'viewer'], 'BASE_URL must be an http or https address such as https://survey.example.org, not survey.example.org', undefined, { BASE_URL: 'survey.example.org' }],
+      [['user', 'add', 'new@example.org', '--role', 'viewer'], 'TAPESTRY_BASE_URL must be an http or https address', undefined, { TAPESTRY_BASE_URL: 'ftp://x' }],
       [['user', 'remove', 'nobody@example.org'], 'there is no account for nobody@example.org (tapestry user list shows them)'],
       [['user', 'role', 'nobody@example.org', 'viewer'], 'there is no account for nobody@example.org'],
       [['user', 'remove', 'admin@example.org'], 'admin@example.org is the only admin, so it cannot be removed: make another account an admin first'],
@@ -125,8 +127,8 @@ describe(`tapestry user on ${backend}`, () => {
       [['user', 'password', 'nobody@example.org'], 'there is no account for nobody@example.org'],
       [['user', 'password', 'sam.reid@example.org', '--password-stdin'], 'the password is one of the commonest passwords', 'password1234'],
     ];
-    for (const [args, message, stdin] of cases) {
-      const result = await tapestry(args, { stdin });
+    for (const [args, message, stdin, env] of cases) {
+      const result = await tapestry(args, { stdin, env });
       expect([args.join(' '), result.code]).toEqual([args.join(' '), 1]);
       expect(result.err).toContain(message);
       expect(result.out).toBe('');
