@@ -36,6 +36,8 @@ export function serveCommand(program: Command, io: Io): void {
       if (/^\s*[1-9]\d?\s*$/.test(io.env.TRUST_PROXY ?? '') && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
         throw new UserError(`TRUST_PROXY=${io.env.TRUST_PROXY!.trim()} trusts any client that connects, and the service listens on ${host}: list the proxies' addresses instead (e.g. TRUST_PROXY=10.0.0.5), or listen on 127.0.0.1 behind them`);
       }
+      const baseUrl = io.env.BASE_URL?.trim() || undefined;
+      if (baseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(baseUrl)) throw new UserError(`BASE_URL must be an http or https address such as https://survey.example.org, not ${JSON.stringify(baseUrl)}`);
       const mail = mailSenderSettings(io.env, port);
       const loaded = await loadInstruments(io, [opts.surveys]);
       // The store is opened before the server exists; what it has to report goes to the server's
@@ -49,7 +51,7 @@ export function serveCommand(program: Command, io: Io): void {
           await migrateToLatest(store);
           const rows = await publishAll(io, store, loaded);
           await openWaves(io, store, rows, String(io.now().getUTCFullYear()));
-          server = await buildServer({ store, logger: io.env.LOG !== '0', trustProxy, secureCookies, redisUrl, mail });
+          server = await buildServer({ store, logger: io.env.LOG !== '0', trustProxy, secureCookies, redisUrl, mail, baseUrl });
           // From here on, commands such as `tapestry wave` or `publish` go through this process.
           await store.share();
           // The server closes itself and then the store with grace on a signal.

@@ -158,6 +158,13 @@ describe(`setup, publish and migrate on ${backend}`, () => {
     expect(io.stderr()).toContain("TRUST_PROXY=1 trusts any client that connects, and the service listens on 0.0.0.0: list the proxies' addresses instead");
   });
 
+  it('refuses a BASE_URL that is not an http or https address, before serving anything', async () => {
+    const io = captureIo({ cwd: project, env: { ...env, BASE_URL: 'survey.example.org' } });
+    expect(await run(['--data-dir', dataDir, 'serve', '--port', '0'], io)).toBe(1);
+    expect(io.stderr()).toContain('BASE_URL must be an http or https address such as https://survey.example.org, not "survey.example.org"');
+    expect(io.stdout()).toBe('');
+  });
+
   it('reports migration status, and migrates down and up again', async () => {
     const all = ['0001_initial', '0002_service', '0003_wave_access', '0004_workspace', '0005_wave_targets', '0006_mail', '0007_mail_senders', '0008_api_tokens', '0009_response_statistics', '0010_response_weights', '0011_response_strata', '0012_response_sources'];
     const lines = (state: (name: string, i: number) => string) => all.map((name, i) => `${state(name, i)}  ${name}\n`).join('');

@@ -2,7 +2,7 @@
  * The service's settings and clock, as decorations: `fastify.settings` and `fastify.now()`. Each
  * setting's default is decided here, once, from what the process passed to the app.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** What the process may set; everything but the secret has a default. */
@@ -29,6 +29,12 @@ export interface SettingsOptions {
    * which behind a proxy Fastify learns from a trusted X-Forwarded-Proto.
    */
   secureCookies?: boolean;
+  /**
+   * Where people reach the service (BASE_URL, e.g. https://survey.example.org): the links it hands
+   * out (invitations, set-password links) start with it. Without it, they start with the address
+   * the request came to, which behind a proxy is right only when `trustProxy` is.
+   */
+  baseUrl?: string | undefined;
 }
 
 export interface ServiceSettings {
@@ -42,6 +48,8 @@ export interface ServiceSettings {
   rateLimitPrefix: string;
   /** As @fastify/cookie takes it: always, or 'auto' for requests that came over HTTPS. */
   secureCookies: true | 'auto';
+  /** Without a trailing slash; undefined when not configured. */
+  baseUrl: string | undefined;
 }
 
 declare module 'fastify' {
@@ -64,7 +72,13 @@ export function serviceSettings(options: SettingsOptions): ServiceSettings {
     redisUrl: options.redisUrl,
     rateLimitPrefix: options.rateLimitPrefix ?? 'tapestry-rate-limit-',
     secureCookies: options.secureCookies ? true : 'auto',
+    baseUrl: options.baseUrl?.replace(/\/+$/, ''),
   };
+}
+
+/** The start of a link handed out in answer to `request`: BASE_URL if set, else the address it came to. */
+export function publicOrigin(request: FastifyRequest): string {
+  return request.server.settings.baseUrl ?? `${request.protocol}://${request.host}`;
 }
 
 export const settings = fp(

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accessChangedEntry, accountAddedEntry, accountRemovedEntry, describeAccess, passwordLinkEntry } from '../../../store/account-audit.ts';
 import { AccountError, createAccount, emailProblem, getAccount, inTransaction, isRole, listAccounts, removeAccount, setAccountAccess, type Account } from '../../../store/accounts.ts';
+import { publicOrigin } from '../../plugins/settings.ts';
 import { accountActor, appendAudit } from '../../../store/audit.ts';
 import { ROLES, type Role } from '../../../store/database.ts';
 import { listInstrumentVersions } from '../../../store/instrument-versions.ts';
@@ -177,7 +178,6 @@ export async function accountsRoutes(fastify: FastifyInstance) {
 }
 
 function linkPage(request: FastifyRequest, account: Account, link: { token: string; expiresAt: Date }, title: string) {
-  // The address the admin reached the workspace by is the one the new colleague can reach too.
-  const base = `${request.protocol}://${request.host}`;
+  const base = publicOrigin(request);
   return { title, email: account.email, access: describeAccess(account), link: `${base}/admin/set-password/${link.token}`, expires: iso(link.expiresAt) };
 }

@@ -44,6 +44,7 @@ import { signedIn } from './index.ts';
 import { displayName } from './publish.ts';
 import { sentence } from './sign-in.ts';
 import { shownInstant } from './waves.ts';
+import { publicOrigin } from '../../plugins/settings.ts';
 
 /** The largest invitees file taken: some hundred thousand invitees of a few columns. */
 export const MAX_INVITEES_BYTES = 10 * 1024 * 1024;
@@ -210,8 +211,7 @@ export async function invitationRoutes(fastify: FastifyInstance) {
       throw error;
     }
     const { created, columns } = result;
-    // The address the browser reached the workspace at, which is the service's own.
-    const origin = `${request.protocol}://${request.host}`;
+    const origin = publicOrigin(request);
     const rows = created.map((c) => [`${origin}/i/${c.token}`, ...columns.map((k) => (Object.hasOwn(c.attributes, k) ? c.attributes[k] : ''))]);
     // The links exist only in this answer: never kept by a cache on the way.
     return reply

@@ -12,7 +12,7 @@
  *   (behind a trusted proxy, the one the client used), which is the service that answers them.
  *   Only the tokens' hashes are stored: the links are in this answer and never again.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { prefillAnswers } from '../../../../instrument/prefill.ts';
 import type { Instrument } from '../../../../instrument/schema.ts';
@@ -23,6 +23,7 @@ import { needs } from '../guard.ts';
 import { ApiProblem, ProblemSchema, problemResponses } from '../problem.ts';
 import { CreatedInvitationsSchema, InvitationsBody, WaveParams } from './schemas.ts';
 import { tokenActor, waveWithInstrument } from './wave-data.ts';
+import { publicOrigin } from '../../../plugins/settings.ts';
 
 type Located = { location: string; message: string };
 
@@ -40,9 +41,6 @@ export function inviteeProblems(instrument: Instrument, invitees: readonly Recor
   });
   return problems;
 }
-
-/** Where the service was reached, without a trailing slash. */
-const serviceAddress = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
 export async function invitationRoutes(root: FastifyInstance) {
   const fastify = root.withTypeProvider<ZodTypeProvider>();
@@ -73,7 +71,7 @@ export async function invitationRoutes(root: FastifyInstance) {
       }
       try {
         const { created, queued } = await inviteRecorded(db(), tokenActor(request), fastify.now(), wave, invitees, { send });
-        const address = serviceAddress(request);
+        const address = publicOrigin(request);
         return reply.code(201).send({
           instrument: wave.instrument_id,
           wave: wave.name,
