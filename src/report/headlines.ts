@@ -22,7 +22,7 @@ function sentence(table: TableResult, finding: Finding, wave: string): string {
     return `${what}: ${figure(a)} for ${domainLabel(table, a.domain)}, against ${figure(b)} for ${domainLabel(table, b.domain)}; Rao–Scott ${tested}.`;
   }
   const change = `${changeText(finding.difference, table.kind)}${finding.interval ? ` ${interval(finding.interval[0], finding.interval[1], table.kind)}` : ''}`;
-  return `${what}, ${domainLabel(table, a.domain)}: ${figure(a)} in ${wave}, against ${estimateText(b.estimate, table.kind)} in ${finding.against}, ${change}; ${tested}.`;
+  return `${what}, ${domainLabel(table, a.domain)}: ${figure(a)} in ${wave}, against ${estimateText(b.estimate, table.kind)} in ${finding.against}, ${change}; test of no change ${tested}.`;
 }
 
 /** The headline lines, most significant first; one plain line when no finding met the rules. */

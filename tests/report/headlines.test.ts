@@ -19,6 +19,17 @@ describe('headline sentences', () => {
     ]);
   });
 
+  it('say a change with both waves, the change and its interval', () => {
+    const trend = { table: 'coaching_by_tier', domain: 'all', category: 'took_part', wave: '2008', then: 0.12, now: 0.1916, change: 0.0716, se: 0.03, ci_low: 0.0128, ci_high: 0.1304, p_value: 0.0002 };
+    const table = { ...coachingTable(), tests: [], trends: [trend] };
+    expect(headlineLines([table], chooseFindings([table]), '2010')).toEqual([
+      {
+        text: 'Coaching, by management tier, “Took part”, All respondents: 19.2% (15.0–24.1) in 2010, against 12.0% in 2008, up 7.2 points (1.3–13.0); test of no change p < 0.001 after Holm correction (p < 0.001 before).',
+        table: 'coaching_by_tier',
+      },
+    ]);
+  });
+
   it('say plainly when no finding met the rules', () => {
     const table = { ...coachingTable(), tests: [{ ...coachingTable().tests[0]!, p_value: 0.2 }] };
     expect(headlineLines([table], chooseFindings([table]), '2010')).toEqual([{ text: expect.stringMatching(/^No difference between groups or change since an earlier wave met the rules/) }]);
