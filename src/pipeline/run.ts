@@ -4,6 +4,8 @@
  * move. Effects (the store, progress, the clock-free logger) are passed in; the same inputs give
  * the same bytes.
  */
+import { chooseFindings } from '../analysis/findings.ts';
+import { headlineLines, headlinesNote } from '../report/headlines.ts';
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -183,18 +185,6 @@ export function disclosureNote(rules: DisclosureRules): string {
   return `${base}; ${cell}.`;
 }
 
-function headline(tables: TableResult[]): string[] {
-  return tables.slice(0, 5).flatMap((table) => {
-    const all = table.cells.filter((c) => c.domain === 'all' && c.estimate !== null);
-    if (all.length === 0) return [];
-    const top = table.kind === 'mean' ? all[0]! : all.reduce((a, b) => (b.estimate! > a.estimate! ? b : a));
-    const label = table.categories.find((c) => c.id === top.category)?.label ?? top.category;
-    return table.kind === 'mean'
-      ? [`${table.title}: mean ${top.estimate!.toFixed(1)} (n = ${top.base_n}).`]
-      : [`${table.title}: the most common answer was “${label}”, ${(top.estimate! * 100).toFixed(1)}% (n = ${top.base_n}).`];
-  });
-}
-
 export async function runPipeline(options: RunOptions, effects: RunEffects): Promise<RunResult> {
   const pipelinePath = resolve(options.cwd, options.pipelineFile);
   let text: string;
@@ -284,11 +274,12 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   );
   const model: ReportModel = {
     pipeline: { id: pipeline.id, title: pipeline.title, wave, ...(simulated ? { simulated } : {}) },
-    headline: headline(published),
+    headline: headlineLines(published, chooseFindings(published), wave),
     methods: {
       designs: Object.values(designs).map((d) => d.note),
       intervals: `Confidence intervals are 95% intervals: ${[...new Set(published.map((t: TableResult) => t.ci))].join(', ')} for proportions (as R's svyciprop), and t intervals for means, on the design's degrees of freedom. Standard errors are linearised (Taylor series); design effects compare each variance with a simple random sample of the same size. Tests of association are Rao–Scott second-order corrected F tests (as R's svychisq).`,
       disclosure: disclosureNote(pipeline.disclosure),
+      headlines: headlinesNote(),
       missing: 'Questions not answered, or not shown because of the survey’s skip logic, are left out of that question’s base; every table prints its bases.',
     },
     tables: published,

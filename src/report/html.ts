@@ -125,7 +125,10 @@ export async function reportHtml(model: ReportModel): Promise<string> {
   for (const table of model.tables) tables.push(await htmlTable(table, model));
   return templates().render('report.njk', {
     pipeline: { ...model.pipeline, simulated: model.pipeline.simulated ?? null },
-    headline: model.headline,
+    headline: model.headline.map((h) => {
+      const table = model.tables.find((t) => t.id === h.table);
+      return { text: h.text, link: table ? { anchor: chartIdPrefix(table.id).replace(/^chart-/, 'table-'), title: table.title } : null };
+    }),
     methods: model.methods,
     legend: ALL_LEGEND,
     tables,

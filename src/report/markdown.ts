@@ -107,12 +107,15 @@ export function reportMarkdown(model: ReportModel): string {
   const { pipeline, methods } = model;
   const lines: string[] = [`# ${mdText(pipeline.title)}`, '', `Wave: ${mdText(pipeline.wave)}`, ''];
   if (pipeline.simulated) lines.push(`> ${mdText(pipeline.simulated)}`, '');
-  if (model.headline.length > 0) lines.push('## Headlines', '', ...model.headline.map((h) => `- ${mdText(h)}`), '');
+  // A heading's text, not an HTML anchor: a Markdown viewer makes its own ids from headings.
+  const titles = new Map(model.tables.map((t) => [t.id, t.title]));
+  if (model.headline.length > 0) lines.push('## Headlines', '', ...model.headline.map((h) => `- ${mdText(h.text)}${h.table && titles.has(h.table) ? ` (table: ${mdText(titles.get(h.table)!)})` : ''}`), '');
   lines.push('## Method', '', '### Survey design', '');
   lines.push(...(methods.designs.length > 0 ? methods.designs.map((d) => `- ${mdText(d)}`) : ['- No design was described.']), '');
   lines.push('### Confidence intervals and tests', '', mdText(methods.intervals), '');
   lines.push('### Disclosure control', '', mdText(methods.disclosure), '', ...legendLines(ALL_LEGEND), '');
   lines.push('### Missing data', '', mdText(methods.missing), '');
+  if (methods.headlines) lines.push('### Headlines', '', mdText(methods.headlines), '');
   for (const table of model.tables) lines.push(...tableSection(table, model.suppressions));
   if (model.qualitative) lines.push(...qualitativeSection(model));
   // One newline at the end, however the last section ended.

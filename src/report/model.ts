@@ -80,6 +80,8 @@ export interface MethodNotes {
   intervals: string;
   disclosure: string;
   missing: string;
+  /** How the headlines were chosen: the tests, the correction, the level and the reliability rule. */
+  headlines?: string;
 }
 
 /** One row of `tables/<table id>.trends.csv`: a cell's change since an earlier wave. */
@@ -147,10 +149,17 @@ export interface Qualitative {
   tables: TableResult[];
 }
 
+/** A headline sentence and the id of the table that holds its figures, to link to. */
+export interface Headline {
+  text: string;
+  table?: string;
+}
+
 export interface ReportModel {
   /** `simulated`: a sentence for the title page when any of the material is synthetic. */
   pipeline: { id: string; title: string; wave: string; simulated?: string };
-  headline: string[];
+  /** The chosen findings as sentences, each with the table it comes from; or one line saying none qualified. */
+  headline: Headline[];
   methods: MethodNotes;
   tables: TableResult[];
   suppressions: Suppression[];

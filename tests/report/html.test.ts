@@ -41,7 +41,7 @@ describe('reportHtml', () => {
     expect($('h1').text()).toBe(model.pipeline.title);
     expect($('head > title').text()).toBe('Leadership development in social services – 2010');
     expect($('.wave').text()).toBe('Wave: 2010');
-    expect($('.headline li').map((_, li) => $(li).text()).get()).toEqual(model.headline);
+    expect($('.headline li').map((_, li) => $(li).text()).get()).toEqual(model.headline.map((h) => h.text));
     const methods = $('.methods').text();
     for (const note of [...model.methods.designs, model.methods.intervals, model.methods.disclosure, model.methods.missing]) expect(methods).toContain(note);
     expect($('.methods .legend dt').map((_, dt) => $(dt).text()).get()).toEqual(['‡', '†']);
@@ -109,7 +109,7 @@ describe('reportHtml', () => {
   it('escapes whatever the model says, so text cannot become markup', async () => {
     const model = sampleModel();
     model.pipeline.title = 'Leadership <script>alert(1)</script>';
-    model.headline = ['Half said <img src=x onerror=alert(1)>'];
+    model.headline = [{ text: 'Half said <img src=x onerror=alert(1)>' }];
     model.tables[0]!.categories[0]!.label = '<b>Never</b> offered';
     const escaped = await reportHtml(model);
     expect(escaped).not.toMatch(/<script|<img|<b>/);

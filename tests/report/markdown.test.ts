@@ -84,7 +84,7 @@ describe('reportMarkdown with Markdown and HTML in every text it writes', () => 
     const model = structuredClone(sampleModel());
     model.pipeline.title = nasty('title');
     model.pipeline.wave = nasty('wave');
-    model.headline = [nasty('headline')];
+    model.headline = [{ text: nasty('headline') }];
     model.methods = { designs: [nasty('design')], intervals: nasty('intervals'), disclosure: nasty('disclosure'), missing: nasty('missing') };
     for (const table of model.tables) {
       table.title = nasty('table title');
