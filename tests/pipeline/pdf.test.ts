@@ -50,7 +50,7 @@ describe.skipIf(!hasChromium || !hasPdftoppm)(`tapestry run --pdf on the bundled
     dir = project();
     io = captureIo({ cwd: dir, env: {} });
     code = await run([...RUN, '--pdf'], io);
-  }, 120_000);
+  }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes report.pdf beside report.html and succeeds', () => {
@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium || !hasPdftoppm)(`tapestry run --pdf on the bundled
     const verify = captureIo({ cwd: dir, env: {} });
     expect(await run(['verify', 'reports/leading-together/2010'], verify), verify.stdout()).toBe(0);
     expect(verify.stdout()).toContain('no differences');
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('tapestry run --pdf where there is no chromium', () => {
@@ -105,7 +105,7 @@ describe('tapestry run --pdf where there is no chromium', () => {
     dir = project();
     io = captureIo({ cwd: dir, env: { CHROMIUM_PATH: join(dir, 'no-such-chromium') } });
     code = await run([...RUN, '--pdf'], io);
-  }, 120_000);
+  }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('says what to install and that report.pdf was not written, and exits with status 1', () => {
