@@ -63,6 +63,8 @@ export async function printPdf(html: string, executablePath: string): Promise<Bu
       footerTemplate: '<div style="width: 100%; font-size: 8pt; text-align: center; color: #505a5f;"><span class="pageNumber"></span> / <span class="totalPages"></span></div>',
     });
     return withoutDates(pdf);
+  } catch (error) {
+    throw new PdfError(`--pdf: chromium at ${executablePath} could not print the report (${firstLine(error)}); report.html was written, report.pdf was not`);
   } finally {
     await browser.close();
   }
