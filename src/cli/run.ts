@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { chromiumPath } from '../pipeline/pdf-step.ts';
 import { PipelineError, runPipeline, type RunEffects, type RunResult } from '../pipeline/run.ts';
 import { verifyReport } from '../pipeline/verify.ts';
 import { appendAudit } from '../store/audit.ts';
@@ -111,16 +112,20 @@ async function auditRun(io: Io, program: Command, result: RunResult): Promise<vo
 export function runCommands(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('run')
-    .description('run a pipeline and write its report (tables/*.csv, report.html, report.md, manifest.json)')
+    .description('run a pipeline and write its report (tables/*.csv, report.html, report.md, manifest.json; report.pdf with --pdf)')
     .argument('<pipeline>', 'a pipeline file, e.g. pipelines/leading-together.yaml')
     .option('--wave <wave>', "the wave to report on (default: the pipeline's wave)")
     .option('--input <NAME=FILE>', 'read input NAME from a CSV in the instrument’s column layout (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--out <dir>', 'where to write the report (default reports/<pipeline id>/<wave>)')
-    .action(async (pipelineFile: string, opts: { wave?: string; input: string[]; out?: string }) => {
+    .option('--pdf', 'also print report.html to report.pdf (A4), with Debian\'s chromium (or CHROMIUM_PATH)')
+    .action(async (pipelineFile: string, opts: { wave?: string; input: string[]; out?: string; pdf?: boolean }) => {
       const effects = effectsFor(io, program);
-      const result = await userErrors(effects, () => runPipeline({ pipelineFile, wave: opts.wave, inputs: parseInputs(opts.input), outDir: opts.out, cwd: io.cwd }, effects));
+      const pdf = opts.pdf ? chromiumPath(io.env) : undefined;
+      const result = await userErrors(effects, () => runPipeline({ pipelineFile, wave: opts.wave, inputs: parseInputs(opts.input), outDir: opts.out, pdf, cwd: io.cwd }, effects));
       await auditRun(io, program, result);
       io.out(`${result.dir}\n`);
+      // Everything else was written (and the run audited): the PDF alone is missing, and the exit status says so.
+      if (result.pdfProblem) throw new UserError(result.pdfProblem);
     });
   program
     .command('verify')

@@ -24,6 +24,7 @@ import { readResponsesFromStore, UnknownWaveError } from './from-store.ts';
 import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownAttributes, unknownSegments } from './focus-groups.ts';
 import { loadFocusGroups, type PipelineLocation } from './focus-groups-load.ts';
 import { portable, sha256, type SourceFile } from './provenance.ts';
+import { PdfError, printPdf } from './pdf-step.ts';
 import { renderReport } from './render-step.ts';
 import type { FocusGroups } from './schema.ts';
 import { readEarlierWaves, withTrends } from './trends.ts';
@@ -42,6 +43,8 @@ export interface RunOptions {
   inputs?: Record<string, string>;
   /** Where to write; default `reports/<pipeline id>/<wave>`. */
   outDir?: string | undefined;
+  /** Also print report.pdf, with the Chromium at this path. */
+  pdf?: string | undefined;
   cwd: string;
 }
 
@@ -61,6 +64,8 @@ export interface RunResult {
   dir: string;
   files: string[];
   model: ReportModel;
+  /** Why report.pdf, asked for, was not printed; the rest of the report was written all the same. */
+  pdfProblem?: string;
 }
 
 
@@ -202,7 +207,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
   const wave = options.wave ?? pipeline.wave;
 
   const inputNames = Object.keys(pipeline.inputs);
-  const steps = inputNames.length + pipeline.tables.length + 1;
+  const steps = inputNames.length + pipeline.tables.length + 1 + (options.pdf ? 1 : 0);
   let step = 0;
   const progress = (what: string) => effects.progress?.(step, steps, what);
   effects.log(`${pipeline.id}: reading inputs`);
@@ -317,11 +322,24 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
     outputs: Object.fromEntries(Object.entries(files).map(([name, content]) => [name, sha256(content)])),
   };
   files['manifest.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
-  writeAtomically(outDir, files);
+  // report.pdf is not among the manifest's outputs: see pdf-step.ts for why.
+  const written: Record<string, string | Buffer> = { ...files };
+  let pdfProblem: string | undefined;
+  if (options.pdf) {
+    step++;
+    progress('printing report.pdf');
+    try {
+      written['report.pdf'] = await printPdf(files['report.html']!, options.pdf);
+    } catch (error) {
+      if (!(error instanceof PdfError)) throw error;
+      pdfProblem = error.message;
+    }
+  }
+  writeAtomically(outDir, written);
   step++;
   progress('done');
-  effects.log(`${pipeline.id}: wrote ${Object.keys(files).length} files to ${portable(options.cwd, outDir)}`);
-  return { dir: outDir, files: Object.keys(files), model };
+  effects.log(`${pipeline.id}: wrote ${Object.keys(written).length} files to ${portable(options.cwd, outDir)}`);
+  return { dir: outDir, files: Object.keys(written), model, ...(pdfProblem ? { pdfProblem } : {}) };
 }
 
 /** A file's SHA-256, streamed: a large responses file need not be held in memory to be hashed. */
@@ -346,7 +364,7 @@ function lockfileHash(): { file: string; sha256: string } | null {
  * Writes every file into a fresh directory beside the target and then swaps it into place, so
  * that a run killed half-way leaves the previous report as it was.
  */
-export function writeAtomically(outDir: string, files: Record<string, string>): void {
+export function writeAtomically(outDir: string, files: Record<string, string | Buffer>): void {
   const parent = dirname(outDir);
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(join(parent, '.staging-'));

@@ -7,20 +7,10 @@ import { createRequire } from 'node:module';
 import type { Result } from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../src/pipeline/pdf-step.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** The machine reaches nothing beyond localhost: these keep Chromium from trying. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// The same browser and flags as `tapestry run --pdf` uses.
+export { CHROMIUM, CHROMIUM_ARGS };
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
