@@ -17,7 +17,9 @@ function sentence(table: TableResult, finding: Finding, wave: string): string {
   const [a, b] = finding.cells;
   const what = table.kind === 'mean' ? table.title : `${table.title}, “${categoryLabel(table, a.category)}”`;
   const figure = (cell: Finding['cells'][number]) => [estimateText(cell.estimate, table.kind), interval(cell.ci_low, cell.ci_high, table.kind)].filter((x) => x !== '').join(' ');
-  const tested = `${pText(finding.pHolm)} after Holm correction (${pText(finding.pValue)} before)`;
+  // The figure before the correction only when it reads differently: "p < 0.001 (p < 0.001 before)" says nothing.
+  const [after, before] = [pText(finding.pHolm), pText(finding.pValue)];
+  const tested = `${after} after Holm correction${before === after ? '' : ` (${before} before)`}`;
   if (finding.kind === 'difference') {
     return `${what}: ${figure(a)} for ${domainLabel(table, a.domain)}, against ${figure(b)} for ${domainLabel(table, b.domain)}; Rao–Scott ${tested}.`;
   }

@@ -13,7 +13,7 @@ describe('headline sentences', () => {
     const lines = headlineLines(tables, chooseFindings(tables), '2010');
     expect(lines).toEqual([
       {
-        text: 'Coaching, by management tier, “Took part”: 72.9% (54.2–85.9) for Senior manager or director, against 16.1% (9.6–25.7) for First-line manager; Rao–Scott p < 0.001 after Holm correction (p < 0.001 before).',
+        text: 'Coaching, by management tier, “Took part”: 72.9% (54.2–85.9) for Senior manager or director, against 16.1% (9.6–25.7) for First-line manager; Rao–Scott p < 0.001 after Holm correction.',
         table: 'coaching_by_tier',
       },
     ]);
@@ -24,10 +24,21 @@ describe('headline sentences', () => {
     const table = { ...coachingTable(), tests: [], trends: [trend] };
     expect(headlineLines([table], chooseFindings([table]), '2010')).toEqual([
       {
-        text: 'Coaching, by management tier, “Took part”, All respondents: 19.2% (15.0–24.1) in 2010, against 12.0% in 2008, up 7.2 points (1.3–13.0); test of no change p < 0.001 after Holm correction (p < 0.001 before).',
+        text: 'Coaching, by management tier, “Took part”, All respondents: 19.2% (15.0–24.1) in 2010, against 12.0% in 2008, up 7.2 points (1.3–13.0); test of no change p < 0.001 after Holm correction.',
         table: 'coaching_by_tier',
       },
     ]);
+  });
+
+  it('give the p-value before the correction too when it reads differently', () => {
+    const trend = { table: 'coaching_by_tier', domain: 'all', category: 'took_part', wave: '2008', then: 0.12, now: 0.1916, change: 0.0716, se: 0.03, ci_low: 0.0128, ci_high: 0.1304, p_value: 0.01 };
+    const other = { ...trend, category: 'offered', then: 0.2, now: 0.2871, change: 0.0871, p_value: 0.03 };
+    const table = { ...coachingTable(), tests: [], trends: [trend, other] };
+    // Holm over the two changes: 0.01 × 2 = 0.02, then the larger of 0.03 × 1 and 0.02.
+    const texts = headlineLines([table], chooseFindings([table]), '2010').map((line) => line.text);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(/test of no change p = 0\.020 after Holm correction \(p = 0\.010 before\)\.$/);
+    expect(texts[1]).toMatch(/test of no change p = 0\.030 after Holm correction\.$/);
   });
 
   it('say plainly when no finding met the rules', () => {
@@ -44,7 +55,7 @@ describe('headline sentences', () => {
     expect(link.attr('href')).toBe(`#${$('section[id^="table-"]').first().attr('id')}`);
     expect(link.text()).toBe('Coaching, by management tier');
     const md = reportMarkdown(model);
-    expect(md).toContain('after Holm correction (p < 0.001 before). (table: Coaching, by management tier)\n');
+    expect(md).toContain('after Holm correction. (table: Coaching, by management tier)\n');
     expect(md).toContain('### Headlines\n\nHeadlines are chosen by rule');
   });
 });
