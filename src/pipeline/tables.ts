@@ -294,7 +294,7 @@ export function computeTable(table: PipelineTable, instrument: Instrument, datas
     const q = questions.get(id) as Question & { options: Option[] };
     return { question: id, text: q.text, levels: labelled(q.options) };
   };
-  const rowLabel = measure.question.type === 'matrix' && measure.row ? measure.question.rows[measure.row] : undefined;
+  const rowLabel = measure.question.type === 'matrix' && measure.row ? measure.question.rows[measure.row]?.label : undefined;
   return {
     id: table.id,
     title: table.title ?? (rowLabel ? `${measure.question.text} — ${rowLabel}` : measure.question.text),
