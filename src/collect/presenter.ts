@@ -29,7 +29,7 @@ export function questionView(q: Question): QuestionView {
       return {
         ...base,
         items: choiceItems(q.options),
-        rows: Object.entries(q.rows).map(([row, label]) => ({ field: `${q.id}.${row}`, label })),
+        rows: Object.entries(q.rows).map(([row, { label }]) => ({ field: `${q.id}.${row}`, label })),
       };
     case 'number':
       return { ...base, integer: q.integer, unit: q.unit };
@@ -107,7 +107,7 @@ export function answerText(q: Question, answer: AnswerValue | undefined): string
       return (answer as string[]).map((o) => optionOf(q.options, o)?.label ?? o).join('\n');
     case 'matrix':
       return Object.entries(q.rows)
-        .map(([row, label]) => `${label}: ${optionOf(q.options, (answer as Record<string, string>)[row] ?? '')?.label ?? 'Not answered'}`)
+        .map(([row, { label }]) => `${label}: ${optionOf(q.options, (answer as Record<string, string>)[row] ?? '')?.label ?? 'Not answered'}`)
         .join('\n');
     case 'number':
       return q.unit ? `${answer} ${q.unit}` : String(answer);

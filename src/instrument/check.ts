@@ -9,7 +9,7 @@ import { closest, suggestion } from '../shared/did-you-mean.ts';
 import { YamlSource, type Path, type Problem } from '../shared/yaml-source.ts';
 import { comparisonsOf, ConditionSyntaxError, KEYWORDS, parseCondition, refName, type Condition } from './condition.ts';
 import { META_COLUMNS } from './columns.ts';
-import { Instrument, INSTRUMENT_KINDS, OptionFields, optionIds, Page, Question, QUESTION_TYPES, type Question as QuestionT } from './schema.ts';
+import { Instrument, INSTRUMENT_KINDS, OptionFields, optionIds, Page, Question, QUESTION_TYPES, RowFields, rowIds, type Question as QuestionT } from './schema.ts';
 import { isRecord, valueAt, type Raw } from '../shared/raw.ts';
 
 export interface CheckResult {
@@ -194,27 +194,35 @@ function schemaProblems(source: YamlSource, data: Raw, reported: Set<string>): P
     .flatMap((issue) => optionIssueProblems(source, data, issue) ?? issueProblems(source, data, issue));
 }
 
-const OPTION_FIELDS = Object.keys(OptionFields.shape);
+const FIELDS = { options: Object.keys(OptionFields.shape), rows: Object.keys(RowFields.shape) } as const;
 
 /**
- * Problems with one option: its id, its label, or the mapping that gives more than a label
- * (`none: { label: None of these, exclusive: true }`). Undefined for anything else.
+ * Problems with one option or matrix row: an option's id, its label, or the mapping that gives
+ * more than a label (`none: { label: None of these, exclusive: true }`, `coaching: { label: …,
+ * short: Coaching }`). Undefined for anything else, and for a row id, which `issueProblems` names.
  */
 function optionIssueProblems(source: YamlSource, data: Raw, issue: z.core.$ZodIssue): Problem[] | undefined {
   const path = issue.path as Path;
-  const at = path.lastIndexOf('options');
-  if (at < 0 || path.length <= at + 1 || path[at - 2] !== 'questions') return undefined;
+  const map = (['options', 'rows'] as const).find((m) => {
+    const at = path.lastIndexOf(m);
+    return at >= 0 && path.length > at + 1 && path[at - 2] === 'questions';
+  });
+  if (!map) return undefined;
+  const at = path.lastIndexOf(map);
   const id = String(path[at + 1]);
   const option = path.slice(0, at + 2);
   const rest = path.slice(at + 2);
-  const who = `option ${code(id)} of ${subject(data, path.slice(0, at))}`;
+  const noun = map === 'rows' ? 'row' : 'option';
+  const fields = FIELDS[map];
+  const who = `${noun} ${code(id)} of ${subject(data, path.slice(0, at))}`;
   const value = valueAt(data, option);
+  if (rest.length === 0 && issue.code === 'invalid_key') return undefined;
   if (rest.length === 0 && issue.code === 'invalid_format') {
-    return [source.problem(option, `option id ${code(id)} of ${subject(data, path.slice(0, at))} ${issue.message}`, { key: true })];
+    return [source.problem(option, `${noun} id ${code(id)} of ${subject(data, path.slice(0, at))} ${issue.message}`, { key: true })];
   }
   if (rest.length === 0 && issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) =>
-      source.problem([...option, key], `${who} has an unknown field ${code(key)}${suggestion(key, OPTION_FIELDS) || `; an option may have ${OPTION_FIELDS.map(code).join(' and ')}`}`, { key: true }),
+      source.problem([...option, key], `${who} has an unknown field ${code(key)}${suggestion(key, fields) || `; ${noun === 'row' ? 'a row' : 'an option'} may have ${fields.map(code).join(', ')}`}`, { key: true }),
     );
   }
   const noLabel = value === null || value === '' || (isRecord(value) && (value.label === undefined || value.label === null || (typeof value.label === 'string' && value.label.trim() === '')));
@@ -289,6 +297,8 @@ function issueProblems(source: YamlSource, data: Raw, issue: z.core.$ZodIssue): 
       }
       if (field === 'version') return [source.problem(path, issue.message)];
       if (Array.isArray(value) || isRecord(value)) return [source.problem(path, `${who}: ${issue.message}`)];
+      return [source.problem(path, `\`${field}\` of ${who}: ${issue.message}`)];
+    case 'too_big':
       return [source.problem(path, `\`${field}\` of ${who}: ${issue.message}`)];
     default:
       return [source.problem(path, `${who}: ${issue.message}`)];
@@ -427,7 +437,7 @@ function comparisonProblems(comparison: ReturnType<typeof comparisonsOf>[number]
   const { ref } = comparison;
   const name = code(refName(ref));
   if (question.type === 'matrix') {
-    const rows = Object.keys(question.rows);
+    const rows = rowIds(question.rows);
     if (ref.row === undefined) {
       return [`show_if names matrix ${code(question.id)} without a row; write ${code(`${question.id}.<row>`)}, for example ${code(`${question.id}.${rows[0]}`)}`];
     }

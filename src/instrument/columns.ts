@@ -51,7 +51,7 @@ export function questionColumns(q: Question): Column[] {
         label: `${q.text} — ${label}`,
       }));
     case 'matrix':
-      return Object.entries(q.rows).map(([row, label]) => ({
+      return Object.entries(q.rows).map(([row, { label }]) => ({
         name: `${q.id}.${row}`,
         question: q.id,
         type: q.type,

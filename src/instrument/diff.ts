@@ -11,9 +11,11 @@
  * - Everything else breaks comparability: new wording, a new type, options added, removed,
  *   relabelled or (on a scale) reordered, a relabelled row, a changed range or length limit, and a
  *   changed `show_if`, which changes who is asked and so the base of every figure.
+ * - Short labels (`short`) are not changes at all: they name options, rows and questions in a
+ *   report's headings, and no respondent sees them.
  * Pure: the two instruments come in as arguments.
  */
-import type { Instrument, Option, Question } from './schema.ts';
+import type { Instrument, Option, Question, Row } from './schema.ts';
 
 export type Change =
   | { kind: 'added'; page: string }
@@ -100,11 +102,11 @@ function optionChanges(before: Option[], after: Option[], ordered: boolean): Cha
   return changes;
 }
 
-function rowChanges(before: Record<string, string>, after: Record<string, string>): Change[] {
+function rowChanges(before: Record<string, Row>, after: Record<string, Row>): Change[] {
   const changes: Change[] = [];
-  for (const [row, label] of Object.entries(after)) {
+  for (const [row, { label }] of Object.entries(after)) {
     if (!(row in before)) changes.push({ kind: 'row-added', row });
-    else if (before[row] !== label) changes.push({ kind: 'row-relabelled', row, from: before[row]!, to: label });
+    else if (before[row]!.label !== label) changes.push({ kind: 'row-relabelled', row, from: before[row]!.label, to: label });
   }
   for (const row of Object.keys(before)) if (!(row in after)) changes.push({ kind: 'row-removed', row });
   return changes;

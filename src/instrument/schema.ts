@@ -23,13 +23,46 @@ const slug = () => z.string().regex(SLUG_PATTERN, { message: 'must start with a 
 const nonEmptyText = (what: string) => z.string().trim().min(1, { message: `${what} must not be empty` });
 
 /**
- * `id: label` pairs in file order, for matrix rows. Row ids start with a letter: skip logic names
- * them (`activities.coaching`), and JavaScript objects keep the order of such keys as written.
+ * A short label stands for a long one in a report's table headers, row labels and chart axes;
+ * the report still prints the full wording in a key. Past about 40 characters it would be as long
+ * as the labels it is there to replace, and chart axes would cut it again.
+ */
+export const SHORT_MAX = 40;
+const shortText = () =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty; leave `short` out to use the full wording' })
+    .max(SHORT_MAX, { error: (issue) => `must be at most ${SHORT_MAX} characters, not ${String(issue.input).length}` })
+    .optional();
+
+/** One matrix row as the instrument holds it: its label, and any short label for reports. */
+export interface Row {
+  label: string;
+  short?: string;
+}
+
+/** A row written as a mapping: its label and its short label. */
+export const RowFields = z.strictObject({
+  label: nonEmptyText('row label'),
+  short: shortText(),
+});
+
+/**
+ * `id: label` pairs in file order, for matrix rows, each row its label or a mapping with `label`
+ * and `short`. Row ids start with a letter: skip logic names them (`activities.coaching`), and
+ * JavaScript objects keep the order of such keys as written. Definitions stored before rows could
+ * carry a short label hold each row as its label, and read back the same way.
  */
 const labelledIds = (what: string) =>
   z
-    .record(name(), nonEmptyText(`${what} label`))
+    .record(name(), z.preprocess((value) => (typeof value === 'string' ? { label: value } : value), RowFields))
     .refine((pairs) => Object.keys(pairs).length > 0, { message: `at least one ${what} is needed` });
+
+/** A matrix's row ids, in the instrument's order. */
+export function rowIds(rows: Readonly<Record<string, Row>>): string[] {
+  return Object.keys(rows);
+}
 
 /** One option as the instrument holds it, in the order the file lists them. */
 export interface Option {
@@ -37,12 +70,15 @@ export interface Option {
   label: string;
   /** Chosen only on its own in a multiple-choice answer, as "None of these" is. */
   exclusive?: boolean;
+  /** What a report's tables and charts call the option when its label is long. */
+  short?: string;
 }
 
 /** An option written as a mapping: its label and any further settings. */
 export const OptionFields = z.strictObject({
   label: nonEmptyText('option label'),
   exclusive: z.boolean().optional(),
+  short: shortText(),
 });
 
 /** What an option says besides its id: its label, or a mapping with the label and other keys. */
@@ -87,6 +123,8 @@ export function optionOf(options: readonly Option[], id: string): Option | undef
 const questionBase = {
   id: name(),
   text: nonEmptyText('question text'),
+  /** What a report's table headings call the question when its text is long. */
+  short: shortText(),
   hint: z.string().optional(),
   required: z.boolean().default(false),
   show_if: z.string().optional(),

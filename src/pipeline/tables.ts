@@ -29,8 +29,17 @@ interface Measure {
   optionCodes?: (k: number) => Int16Array;
 }
 
+/** Options as the report names them: the full wording, and the short label where there is one. */
 function labelled(options: readonly Option[]): Labelled[] {
-  return options.map(({ id, label }) => ({ id, label }));
+  return options.map(({ id, label, short }) => ({ id, label, ...(short === undefined ? {} : { short }) }));
+}
+
+/** `question — row` with each part's short label where it has one; undefined when neither has. */
+function measureShort(question: Question, row: string | undefined): string | undefined {
+  const rowOf = question.type === 'matrix' && row ? question.rows[row] : undefined;
+  if (question.short === undefined && rowOf?.short === undefined) return undefined;
+  const head = question.short ?? question.text;
+  return rowOf ? `${head} — ${rowOf.short ?? rowOf.label}` : head;
 }
 
 /** Memoised per index: each column is built once per table, however many domains read it. */
@@ -292,14 +301,17 @@ export function computeTable(table: PipelineTable, instrument: Instrument, datas
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const levelsOf = (id: string) => {
     const q = questions.get(id) as Question & { options: Option[] };
-    return { question: id, text: q.text, levels: labelled(q.options) };
+    return { question: id, text: q.text, ...(q.short === undefined ? {} : { short: q.short }), levels: labelled(q.options) };
   };
-  const rowLabel = measure.question.type === 'matrix' && measure.row ? measure.question.rows[measure.row] : undefined;
+  const rowLabel = measure.question.type === 'matrix' && measure.row ? measure.question.rows[measure.row]?.label : undefined;
+  const text = rowLabel ? `${measure.question.text} — ${rowLabel}` : measure.question.text;
+  const short = measureShort(measure.question, measure.row);
   return {
     id: table.id,
-    title: table.title ?? (rowLabel ? `${measure.question.text} — ${rowLabel}` : measure.question.text),
+    // A heading may be short; the question's full wording is printed beneath it.
+    title: table.title ?? short ?? text,
     input: table.input,
-    measure: { question: measure.question.id, ...(measure.row ? { row: measure.row } : {}), type: measure.question.type, text: rowLabel ? `${measure.question.text} — ${rowLabel}` : measure.question.text },
+    measure: { question: measure.question.id, ...(measure.row ? { row: measure.row } : {}), type: measure.question.type, text, ...(short === undefined ? {} : { short }) },
     kind: measure.kind,
     categories: measure.categories,
     by: table.by.map(levelsOf),

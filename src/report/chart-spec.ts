@@ -14,8 +14,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { estimateText } from './format.ts';
-import { categoriesOf, domainLabel, domainsOf, MARKS } from './labels.ts';
-import type { TableResult } from './model.ts';
+import { categoriesOf, domainLabel, domainsOf, MARKS, shownLabel } from './labels.ts';
+import type { Labelled, TableResult } from './model.ts';
 
 /**
  * Helvetica and the fonts made to its measures, whose widths text-width.ts knows; no quotes, so
@@ -44,13 +44,14 @@ interface Datum {
 }
 
 /**
- * Labels made unique by adding the id in brackets to any label two entries share: the chart joins
- * on labels, and two options called "Other" must stay two rows.
+ * Labels as the table prints them (short labels where there are any), made unique by adding the
+ * id in brackets to any label two entries share: the chart joins on labels, and two options
+ * called "Other" must stay two rows.
  */
-function uniqueLabels<T extends { id: string; label: string }>(items: T[]): Map<string, string> {
+function uniqueLabels<T extends Labelled>(items: T[]): Map<string, string> {
   const counts = new Map<string, number>();
-  for (const item of items) counts.set(item.label, (counts.get(item.label) ?? 0) + 1);
-  return new Map(items.map((item) => [item.id, counts.get(item.label)! > 1 ? `${item.label} (${item.id})` : item.label]));
+  for (const item of items) counts.set(shownLabel(item), (counts.get(shownLabel(item)) ?? 0) + 1);
+  return new Map(items.map((item) => [item.id, counts.get(shownLabel(item))! > 1 ? `${shownLabel(item)} (${item.id})` : shownLabel(item)]));
 }
 
 /**

@@ -3,7 +3,7 @@
  * cell's text already formatted: the one arrangement the Markdown and HTML renderers both print.
  */
 import { baseText, estimateText, interval } from './format.ts';
-import { categoriesOf, domainLabel, domainsOf, MARKS } from './labels.ts';
+import { categoriesOf, domainLabel, domainsOf, MARKS, shownLabel } from './labels.ts';
 import type { Cell, Labelled, SuppressionReason, TableResult } from './model.ts';
 
 export interface GridCell {
@@ -27,7 +27,8 @@ export interface GridRow {
 }
 
 export interface Grid {
-  columns: Labelled[];
+  /** The categories, each with the label the table prints (`shown`): short, or the full wording. */
+  columns: (Labelled & { shown: string })[];
   rows: GridRow[];
   /** Whether each row has one base, printed in a column of its own. */
   rowBases: boolean;
@@ -39,7 +40,7 @@ export interface Grid {
 export const NO_ESTIMATE = '\u2013';
 
 export function tableGrid(table: TableResult): Grid {
-  const columns = categoriesOf(table);
+  const columns = categoriesOf(table).map((c) => ({ ...c, shown: shownLabel(c) }));
   const byKey = new Map<string, Cell>();
   for (const cell of table.cells) byKey.set(`${cell.domain}\u0000${cell.category}`, cell);
   const domains = domainsOf(table);

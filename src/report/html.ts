@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { chartIdPrefix, chartTitle, specChartSvg, tableChartSvg } from './chart.ts';
 import { tableGrid, tableNote, type GridRow } from './grid.ts';
-import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionLine, type SuppressionMark } from './labels.ts';
+import { ALL_LEGEND, keyOf, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type KeyLine, type SuppressionLine, type SuppressionMark } from './labels.ts';
 import type { ReportModel, SuppressionReason, TableResult } from './model.ts';
 import { inlineSvg } from './svg.ts';
 import { themeByLabel, themeChartTable, themeRows } from './themes.ts';
@@ -38,6 +38,8 @@ interface HtmlTable {
   question: string;
   note: string;
   columns: string[];
+  /** Each short label the table prints, with the full wording it stands for. */
+  key: KeyLine[];
   rowBases: boolean;
   rows: GridRow[];
   legend: SuppressionMark[];
@@ -67,7 +69,8 @@ async function htmlTable(table: TableResult, model: ReportModel): Promise<HtmlTa
     title: table.title,
     question: table.measure.text,
     note: tableNote(table),
-    columns: grid.columns.map((c) => c.label),
+    columns: grid.columns.map((c) => c.shown),
+    key: keyOf(table),
     rowBases: grid.rowBases,
     rows: grid.rows,
     legend: legendFor(grid.reasons),

@@ -1,12 +1,43 @@
 /**
  * The words the renderers share: what a domain, a category, a suppression mark and a test are
  * called in front of a reader. The model keeps ids (`sector=public;tier=senior`); a reader sees
- * the options' labels.
+ * the options' labels: their short labels where the instrument gives them, with the full wording
+ * in the table's key (`keyOf`).
  */
 import { dfText, pText, statisticText } from './format.ts';
 import type { Labelled, Suppression, SuppressionReason, TableResult, TestResult } from './model.ts';
 
 export const ALL_LABEL = 'All respondents';
+
+/** What tables and charts print for an option: its short label, or its full wording. */
+export function shownLabel(item: Labelled): string {
+  return item.short ?? item.label;
+}
+
+/** One line of a table's key: a short label the table prints, and the wording it stands for. */
+export interface KeyLine {
+  short: string;
+  label: string;
+}
+
+/**
+ * The short labels a table prints in place of longer wording, each with that wording: its
+ * categories, then each `by` variable's levels, then the panel's, in their order. A short label
+ * that is the whole label says nothing more and is left out; a pair printed twice is listed once.
+ */
+export function keyOf(table: TableResult): KeyLine[] {
+  const lines: KeyLine[] = [];
+  const seen = new Set<string>();
+  const levels = [table.categories, ...table.by.map((by) => by.levels), ...(table.panel ? [table.panel.levels] : [])];
+  for (const item of levels.flat()) {
+    if (item.short === undefined || item.short === item.label) continue;
+    const key = `${item.short}\u0000${item.label}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push({ short: item.short, label: item.label });
+  }
+  return lines;
+}
 
 /** Every variable that may name a domain of the table: its `by` variables and its panel. */
 function variablesOf(table: TableResult): Map<string, Labelled[]> {
@@ -17,7 +48,7 @@ function variablesOf(table: TableResult): Map<string, Labelled[]> {
 }
 
 /**
- * `sector=public;tier=senior` → `Public · Senior manager`. A pair that names no known level is
+ * `sector=public;tier=senior` → `Public · Senior` (short labels where the instrument has them). A pair that names no known level is
  * shown as it is written, so a mismatch between model and labels shows rather than hides.
  */
 export function domainLabel(table: TableResult, domain: string): string {
@@ -29,13 +60,15 @@ export function domainLabel(table: TableResult, domain: string): string {
       const at = pair.indexOf('=');
       if (at < 0) return pair;
       const levels = variables.get(pair.slice(0, at));
-      return levels?.find((level) => level.id === pair.slice(at + 1))?.label ?? pair;
+      const level = levels?.find((l) => l.id === pair.slice(at + 1));
+      return level ? shownLabel(level) : pair;
     })
     .join(' · ');
 }
 
 export function categoryLabel(table: TableResult, category: string): string {
-  return table.categories.find((c) => c.id === category)?.label ?? category;
+  const found = table.categories.find((c) => c.id === category);
+  return found ? shownLabel(found) : category;
 }
 
 /** Domains in the order the pipeline gave their cells. */

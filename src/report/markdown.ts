@@ -5,7 +5,7 @@
  * a viewer that allows it, and no text can turn into emphasis, a link or a heading.
  */
 import { tableGrid, tableNote, type Grid } from './grid.ts';
-import { ALL_LEGEND, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
+import { ALL_LEGEND, keyOf, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
 import type { ReportModel, Suppression, SuppressionReason, TableResult } from './model.ts';
 import { themeByLabel, themeRows } from './themes.ts';
 import { trendBlocks } from './trends.ts';
@@ -35,7 +35,7 @@ function legendLines(legend: SuppressionMark[]): string[] {
 }
 
 function gridMarkdown(grid: Grid): string[] {
-  const header = ['Group', ...grid.columns.map((c) => mdText(c.label)), ...(grid.rowBases ? ['Base'] : [])];
+  const header = ['Group', ...grid.columns.map((c) => mdText(c.shown)), ...(grid.rowBases ? ['Base'] : [])];
   const align = ['---', ...grid.columns.map(() => '---:'), ...(grid.rowBases ? ['---:'] : [])];
   const body = grid.rows.map((row) => [
     mdText(row.label),
@@ -54,6 +54,8 @@ function tableSection(table: TableResult, suppressions: Suppression[]): string[]
     if (grid.empty) lines.push('- \u2013 no estimate: nobody in this group answered');
     lines.push('');
   }
+  const key = keyOf(table);
+  if (key.length > 0) lines.push('Key:', '', ...key.map((line) => `- ${mdText(line.short)}: ${mdText(line.label)}`), '');
   if (table.tests.length > 0) {
     lines.push(`${mdText(testSubject(table))}:`, '');
     const many = table.tests.length > 1;

@@ -39,21 +39,24 @@ export interface TestResult {
 
 export interface Labelled {
   id: string;
+  /** The full wording, as the instrument gives it. */
   label: string;
+  /** What tables and charts call it instead, when the instrument gives a short label. */
+  short?: string;
 }
 
 export interface TableResult {
   id: string;
   title: string;
   input: string;
-  /** The question (and matrix row) measured, and its wording. */
-  measure: { question: string; row?: string; type: string; text: string };
+  /** The question (and matrix row) measured, its wording, and its short labels' if it has any. */
+  measure: { question: string; row?: string; type: string; text: string; short?: string };
   /** Proportions (categories of a choice, options of a multiple choice) or a mean. */
   kind: 'proportion' | 'mean';
   categories: Labelled[];
   /** Domain variables in order, each with its levels (ids and labels). */
-  by: { question: string; text: string; levels: Labelled[] }[];
-  panel?: { question: string; text: string; levels: Labelled[] };
+  by: { question: string; text: string; short?: string; levels: Labelled[] }[];
+  panel?: { question: string; text: string; short?: string; levels: Labelled[] };
   ci: IntervalMethod;
   cells: Cell[];
   tests: TestResult[];

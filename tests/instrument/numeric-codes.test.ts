@@ -91,10 +91,15 @@ describe('content hashes of instruments whose option ids start with letters', ()
     const manifest = JSON.parse(readFileSync(join(ROOT, 'reports/leading-together/2010/manifest.json'), 'utf8'));
     const recorded: string = manifest.inputs.individual.instrument.content_hash;
     const individual = await loadInstrumentFile(join(ROOT, 'surveys/leadership-individual.yaml'));
-    // The earlier hash: the parsed instrument's JSON with each question's options as an object.
-    const asObjects = JSON.parse(JSON.stringify(individual.instrument), (key, value) =>
-      key === 'options' && Array.isArray(value) ? Object.fromEntries(value.map((o: { id: string; label: string }) => [o.id, o.label])) : value,
-    );
+    // The earlier hash: the parsed instrument's JSON as it was before options became a list and
+    // rows and options could carry short labels: each question's options as an `id: label` object,
+    // each matrix row as its label, and no `short` anywhere (a reviver returning undefined drops it).
+    const asObjects = JSON.parse(JSON.stringify(individual.instrument), (key, value) => {
+      if (key === 'short') return undefined;
+      if (key === 'options' && Array.isArray(value)) return Object.fromEntries(value.map((o: { id: string; label: string }) => [o.id, o.label]));
+      if (key === 'rows') return Object.fromEntries(Object.entries(value as Record<string, { label: string }>).map(([id, row]) => [id, row.label]));
+      return value;
+    });
     expect(individual.contentHash).toBe(createHash('sha256').update(JSON.stringify(asObjects)).digest('hex'));
     expect(individual.contentHash).toBe(recorded);
     expect(contentHash(individual.instrument)).toBe(individual.contentHash);

@@ -20,9 +20,9 @@ function edit(text: string, from: string, to: string): string {
 // is reworded and the matrix row `secondment` relabelled (none comparable); `coaching` is as it was.
 let V2 = edit(V1, 'version: "1.0"', 'version: "1.1"');
 V2 = edit(V2, '        text: Which of these best describes your job?\n', '        text: Which of these best describes your job?\n        hint: Answer for your main job.\n');
-V2 = edit(V2, '          svq: A work-based award, such as an SVQ\n', '');
+V2 = edit(V2, '          svq:\n            label: A work-based award, such as an SVQ\n            short: Work-based (SVQ)\n', '');
 V2 = edit(V2, 'text: Do you have a leadership or management qualification?', 'text: Do you hold a leadership or management qualification?');
-V2 = edit(V2, 'secondment: A job assignment or secondment', 'secondment: A secondment to another organisation');
+V2 = edit(V2, 'label: A job assignment or secondment', 'label: A secondment to another organisation');
 
 const TABLES = {
   coaching: '{ id: coaching, input: individual, measure: activities.coaching, by: [tier] }',
