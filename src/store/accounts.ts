@@ -206,10 +206,10 @@ export async function setAccountAccess(db: Kysely<Database>, id: number, change:
   return inTransaction(db, async (trx) => {
     const before = await getAccount(trx, id);
     if (!before) throw new AccountError(`account ${id} does not exist`);
-    if (change.role !== 'admin') await keepAnAdmin(trx, before, `made ${change.role === 'analyst' ? 'an' : 'a'} ${change.role}`);
     // Becoming an admin lifts the limits, as an admin cannot have any; otherwise they stay unless replaced.
     const wanted = change.instruments ?? (change.role === 'admin' ? [] : before.instruments);
     const instruments = await checkInstruments(trx, change.role, wanted);
+    if (change.role !== 'admin') await keepAnAdmin(trx, before, `made ${change.role === 'analyst' ? 'an' : 'a'} ${change.role}`);
     await trx.updateTable('accounts').set({ role: change.role }).where('id', '=', id).execute();
     await writeInstruments(trx, id, instruments);
     return { before, after: { ...before, role: change.role, instruments } };
