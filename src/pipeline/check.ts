@@ -172,8 +172,23 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
     };
     table.by.forEach((id, i) => categorical(id, ['tables', t, 'by', i], `table ${code(table.id)} is broken down by`, 'a breakdown'));
     if (table.panel) categorical(table.panel, at('panel'), `table ${code(table.id)} is panelled by`, 'a panel');
+    if (table.grid) {
+      const grid = table.grid;
+      const gridAt = (field: string): Path => ['tables', t, 'grid', field];
+      // A grid is its own breakdown: `by` or a panel beside it would ask for a third dimension.
+      if (table.by.length > 0 || table.panel) problems.push(source.problem(at('grid'), `table ${code(table.id)} is a grid, which is broken down by its rows and columns; leave out \`by\` and \`panel\``, { key: true }));
+      categorical(grid.rows, gridAt('rows'), `table ${code(table.id)}'s grid has rows`, 'rows');
+      categorical(grid.columns, gridAt('columns'), `table ${code(table.id)}'s grid has columns`, 'columns');
+      if (grid.rows === grid.columns) problems.push(source.problem(gridAt('columns'), `table ${code(table.id)}'s grid has ${code(grid.rows)} as both rows and columns; name two different questions`));
+      if (measure && measure.type !== 'text' && measure.type !== 'longtext') {
+        const answers = measure.type === 'number' ? ['mean'] : optionIds(measure.options);
+        if (!answers.includes(grid.show)) {
+          problems.push(source.problem(gridAt('show'), `table ${code(table.id)}'s grid shows ${code(grid.show)}, which is not an answer to ${code(qid)} (${answers.join(', ')})${suggestion(grid.show, answers)}`));
+        }
+      }
+    }
     if (table.test) {
-      if (table.by.length === 0) problems.push(source.problem(at('test'), `table ${code(table.id)} asks for a test of association but has no \`by\` to test against`));
+      if (table.by.length === 0 && !table.grid) problems.push(source.problem(at('test'), `table ${code(table.id)} asks for a test of association but has no \`by\` to test against`));
       if (measure && (measure.type === 'number' || measure.type === 'multiple')) {
         problems.push(source.problem(at('test'), `table ${code(table.id)}: a test of association needs a single-choice, scale or matrix-row measure, not ${measure.type}`));
       }

@@ -26,7 +26,17 @@ function gridOf(table: TableResult): { grid: Grid; cellAt: (Cell | undefined)[][
     if (adds) groups.push({ parts: partRows, total: totalRow });
   };
   const panelKeys = table.panel ? table.panel.levels.map((l) => `${table.panel!.question}=${l.id}`) : [];
-  if (table.panel) {
+  if (table.grid) {
+    // A grid publishes both margins: each variable's levels add up to everyone, and each row's
+    // cells across the columns (and each column's down the rows) to that row's (column's) margin.
+    const [rows, columns] = table.by as [TableResult['by'][number], TableResult['by'][number]];
+    const rowKeys = rows.levels.map((l) => `${rows.question}=${l.id}`);
+    const columnKeys = columns.levels.map((l) => `${columns.question}=${l.id}`);
+    addGroup(rowKeys, 'all');
+    addGroup(columnKeys, 'all');
+    for (const c of columnKeys) addGroup(rowKeys.map((r) => `${r};${c}`), c);
+    for (const r of rowKeys) addGroup(columnKeys.map((c) => `${r};${c}`), r);
+  } else if (table.panel) {
     addGroup(panelKeys, 'all');
     for (const p of panelKeys) addGroup(domains.filter((d) => d.endsWith(`;${p}`)), p);
   } else if (table.by.length > 0) {

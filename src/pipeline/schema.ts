@@ -53,6 +53,19 @@ export const InputDesign = z
   .default({});
 export type InputDesign = z.infer<typeof InputDesign>;
 
+/**
+ * A two-way grid of one answer: its percentage (or a mean) for each level of `rows` within each
+ * level of `columns`, with both margins, as a commissioner compares sectors (tiers down, sectors
+ * across). Every answer is still estimated and published in the table's CSV; the grid shows one.
+ */
+export const TableGrid = z.strictObject({
+  rows: z.string().min(1),
+  columns: z.string().min(1),
+  /** The answer shown: an option id of the measure (`mean` for a number question). */
+  show: z.string().min(1),
+});
+export type TableGrid = z.infer<typeof TableGrid>;
+
 export const PipelineTable = z.strictObject({
   id: slug,
   title: z.string().min(1).optional(),
@@ -61,6 +74,8 @@ export const PipelineTable = z.strictObject({
   measure: z.string().min(1),
   by: z.array(z.string().min(1)).default([]),
   panel: z.string().min(1).optional(),
+  /** Lay the table out as a grid of one answer, `rows` by `columns` with margins, in place of `by`. */
+  grid: TableGrid.optional(),
   ci: z.enum(INTERVAL_METHODS as [string, ...string[]]).default('logit'),
   test: z.boolean().default(false),
   /**

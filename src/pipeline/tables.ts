@@ -116,7 +116,8 @@ interface Domain {
 /**
  * A partition of the rows: each row's domain within it (−1 for none). A table's domains fall into
  * at most four such partitions — everyone; the crossing of `by`; the panel; the crossing within
- * each panel — so every domain of a partition can be estimated in one pass over the rows.
+ * each panel, or for a grid everyone; its rows; its columns; their crossing — so every domain of
+ * a partition can be estimated in one pass over the rows.
  */
 interface Layer {
   /** Null for the partition of everyone into one domain. */
@@ -124,7 +125,7 @@ interface Layer {
   count: number;
 }
 
-function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string[], panel: string | undefined): { domains: Domain[]; layers: Layer[]; panels: Domain[] } {
+function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string[], panel: string | undefined, margins = false): { domains: Domain[]; layers: Layer[]; panels: Domain[] } {
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const n = dataset.n;
   const levelsOf = (variable: string) => optionIds((questions.get(variable) as Question & { options: Option[] }).options);
@@ -149,9 +150,18 @@ function domainsOf(dataset: Dataset, instrument: Instrument, by: readonly string
 
   if (!panel) {
     if (by.length === 0) return { domains: [all], layers, panels: [all] };
+    // A grid's margins come first, rows' then columns', each variable alone: the totals a reader
+    // compares each cell with, in the same order as the grid prints them.
+    const marginals = margins
+      ? by.flatMap((variable) => {
+          const part = crossing([variable]);
+          const layer = layerOf(part);
+          return part.keys.map((key, position) => ({ key, layer, position }));
+        })
+      : [];
     const cells = crossing(by);
     const layer = layerOf(cells);
-    return { domains: [all, ...cells.keys.map((key, position) => ({ key, layer, position }))], layers, panels: [all] };
+    return { domains: [all, ...marginals, ...cells.keys.map((key, position) => ({ key, layer, position }))], layers, panels: [all] };
   }
   const panelCells = crossing([panel]);
   const panelLayer = layerOf(panelCells);
@@ -192,8 +202,7 @@ function meanInterval(estimate: number, se: number, df: number): { low: number; 
   return { low: estimate - t * se, high: estimate + t * se };
 }
 
-function association(table: PipelineTable, dataset: Dataset, design: Design, measure: Measure, panel: { key: string; mask: Uint8Array }): TestResult | undefined {
-  const variable = table.by[0]!;
+function association(table: PipelineTable, variable: string, dataset: Dataset, design: Design, measure: Measure, panel: { key: string; mask: Uint8Array }): TestResult | undefined {
   const byCodes = dataset.codes.get(variable)!;
   const byLevels = dataset.levels.get(variable)!.length;
   const categories = measure.categories.length;
@@ -270,7 +279,9 @@ function estimateAll(measure: Measure, dataset: Dataset, design: Design, domains
 
 export function computeTable(table: PipelineTable, instrument: Instrument, dataset: Dataset, design: Design): TableResult {
   const measure = measureOf(instrument, dataset, table.measure);
-  const { domains, layers, panels } = domainsOf(dataset, instrument, table.by, table.panel);
+  // A grid is broken down by its rows and then its columns, with both margins.
+  const by = table.grid ? [table.grid.rows, table.grid.columns] : table.by;
+  const { domains, layers, panels } = domainsOf(dataset, instrument, by, table.panel, table.grid !== undefined);
   const estimated = estimateAll(measure, dataset, design, domains, layers);
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   const cells: Cell[] = domains.flatMap((domain, d) =>
@@ -297,7 +308,7 @@ export function computeTable(table: PipelineTable, instrument: Instrument, datas
       };
     }),
   );
-  const tests = table.test ? panels.map((p) => association(table, dataset, design, measure, { key: p.key, mask: maskOf(layers, p, dataset.n) })).filter((t): t is TestResult => t !== undefined) : [];
+  const tests = table.test ? panels.map((p) => association(table, by[0]!, dataset, design, measure, { key: p.key, mask: maskOf(layers, p, dataset.n) })).filter((t): t is TestResult => t !== undefined) : [];
   const questions = new Map(questionsOf(instrument).map((q) => [q.id, q]));
   const levelsOf = (id: string) => {
     const q = questions.get(id) as Question & { options: Option[] };
@@ -314,8 +325,9 @@ export function computeTable(table: PipelineTable, instrument: Instrument, datas
     measure: { question: measure.question.id, ...(measure.row ? { row: measure.row } : {}), type: measure.question.type, text, ...(short === undefined ? {} : { short }) },
     kind: measure.kind,
     categories: measure.categories,
-    by: table.by.map(levelsOf),
+    by: by.map(levelsOf),
     ...(table.panel ? { panel: levelsOf(table.panel) } : {}),
+    ...(table.grid ? { grid: { ...table.grid } } : {}),
     ci: table.ci as IntervalMethod,
     cells,
     tests,

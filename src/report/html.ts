@@ -16,6 +16,8 @@ import { inlineSvg } from './svg.ts';
 import { themeByLabel, themeChartTable, themeRows } from './themes.ts';
 import { trendChartDescription, trendChartSpec } from './trend-chart.ts';
 import { trendBlocks, type TrendBlock } from './trends.ts';
+import { gridKeyTable, twoWay, twoWayNote, type TwoWayLine } from './two-way.ts';
+import { twoWayChartDescription, twoWayChartSpec } from './two-way-chart.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates', import.meta.url));
 
@@ -85,6 +87,41 @@ async function htmlTable(table: TableResult, model: ReportModel): Promise<HtmlTa
   };
 }
 
+interface HtmlTwoWay {
+  anchor: string;
+  title: string;
+  question: string;
+  note: string;
+  rowsTitle: string;
+  columns: string[];
+  rows: TwoWayLine[];
+  key: KeyLine[];
+  legend: SuppressionMark[];
+  empty: boolean;
+  chart: { svg: string; title: string; caption: string };
+  suppressions: SuppressionLine[];
+}
+
+async function htmlTwoWay(table: TableResult, model: ReportModel): Promise<HtmlTwoWay> {
+  const grid = twoWay(table);
+  const title = chartTitle(table);
+  return {
+    anchor: chartIdPrefix(table.id).replace(/^chart-/, 'table-'),
+    title: table.title,
+    question: table.measure.text,
+    note: twoWayNote(table, grid),
+    rowsTitle: grid.rowsTitle,
+    columns: grid.columns.map((c) => c.label),
+    rows: grid.rows,
+    key: keyOf(gridKeyTable(table, grid)),
+    legend: legendFor(grid.reasons),
+    empty: grid.empty,
+    chart: { svg: inlineSvg(await specChartSvg(twoWayChartSpec(table, grid), chartIdPrefix(table.id), title, twoWayChartDescription(grid))), title, caption: 'Dots are estimates; lines are confidence intervals.' },
+    // The grid shows one answer; the others' withheld cells are listed with the table's CSV.
+    suppressions: suppressionLines(table, model.suppressions.filter((s) => s.category === grid.answer.id)),
+  };
+}
+
 function chartCaption(table: TableResult): string {
   return table.note ? 'Bars are shares of the base; theme counts have no intervals.' : 'Bars are estimates; lines are confidence intervals.';
 }
@@ -125,7 +162,11 @@ export async function reportHtml(model: ReportModel): Promise<string> {
   // One table at a time, in order: the charts do not depend on each other, but a fixed order
   // keeps any state Vega holds between renders out of the picture.
   const tables: HtmlTable[] = [];
-  for (const table of model.tables) tables.push(await htmlTable(table, model));
+  const grids: HtmlTwoWay[] = [];
+  for (const table of model.tables) {
+    if (table.grid) grids.push(await htmlTwoWay(table, model));
+    else tables.push(await htmlTable(table, model));
+  }
   return templates().render('report.njk', {
     pipeline: { ...model.pipeline, simulated: model.pipeline.simulated ?? null },
     headline: model.headline.map((h) => {
@@ -134,6 +175,7 @@ export async function reportHtml(model: ReportModel): Promise<string> {
     }),
     methods: model.methods,
     legend: ALL_LEGEND,
+    grids,
     tables,
     qualitative: await htmlQualitative(model),
   });

@@ -9,6 +9,7 @@ import { ALL_LEGEND, keyOf, legendFor, suppressionLines, testPanelLabel, testSen
 import type { ReportModel, Suppression, SuppressionReason, TableResult } from './model.ts';
 import { themeByLabel, themeRows } from './themes.ts';
 import { trendBlocks } from './trends.ts';
+import { gridKeyTable, twoWay, twoWayNote } from './two-way.ts';
 
 /**
  * One line of text, with the characters Markdown would act on escaped: inline syntax anywhere
@@ -77,6 +78,32 @@ function tableSection(table: TableResult, suppressions: Suppression[]): string[]
   return lines;
 }
 
+function twoWaySection(table: TableResult, suppressions: Suppression[]): string[] {
+  const grid = twoWay(table);
+  const lines: string[] = [`## ${mdText(table.title)}`, '', `Question: “${mdText(table.measure.text)}”`, '', mdText(twoWayNote(table, grid)), ''];
+  const rows = [
+    [mdText(grid.rowsTitle), ...grid.columns.map((c) => mdText(c.label))],
+    ['---', ...grid.columns.map(() => '---:')],
+    ...grid.rows.map((row) => [mdText(row.label), ...row.cells.map((cell) => mdText([cell.estimate, cell.interval, cell.base].filter((part) => part !== '').join(' ')))]),
+  ];
+  lines.push(...rows.map((cells) => `| ${cells.join(' | ')} |`), '');
+  const legend = legendFor(grid.reasons);
+  if (legend.length > 0 || grid.empty) {
+    lines.push(...legendLines(legend));
+    if (grid.empty) lines.push('- \u2013 no estimate: nobody in this group answered');
+    lines.push('');
+  }
+  const key = keyOf(gridKeyTable(table, grid));
+  if (key.length > 0) lines.push('Key:', '', ...key.map((line) => `- ${mdText(line.short)}: ${mdText(line.label)}`), '');
+  const withheld = suppressionLines(table, suppressions.filter((s) => s.table === table.id && s.category === grid.answer.id));
+  if (withheld.length > 0) {
+    lines.push('Suppressed cells:', '');
+    for (const s of withheld) lines.push(`- ${s.mark} ${mdText(s.domain)}${s.categories ? `, ${mdText(s.categories)}` : ''}: ${mdText(s.why)}`);
+    lines.push('');
+  }
+  return lines;
+}
+
 const statistic = (x: number | null) => (x === null ? '\u2013' : x.toFixed(3));
 
 function qualitativeSection(model: ReportModel): string[] {
@@ -118,7 +145,9 @@ export function reportMarkdown(model: ReportModel): string {
   lines.push('### Disclosure control', '', mdText(methods.disclosure), '', ...legendLines(ALL_LEGEND), '');
   lines.push('### Missing data', '', mdText(methods.missing), '');
   if (methods.headlines) lines.push('### Headlines', '', mdText(methods.headlines), '');
-  for (const table of model.tables) lines.push(...tableSection(table, model.suppressions));
+  // Grids lead: they are the comparisons a commissioner reads first; the long tables follow.
+  for (const table of model.tables) if (table.grid) lines.push(...twoWaySection(table, model.suppressions));
+  for (const table of model.tables) if (!table.grid) lines.push(...tableSection(table, model.suppressions));
   if (model.qualitative) lines.push(...qualitativeSection(model));
   // One newline at the end, however the last section ended.
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;

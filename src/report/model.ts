@@ -57,6 +57,11 @@ export interface TableResult {
   /** Domain variables in order, each with its levels (ids and labels). */
   by: { question: string; text: string; short?: string; levels: Labelled[] }[];
   panel?: { question: string; text: string; short?: string; levels: Labelled[] };
+  /**
+   * Set for a table laid out as a grid of one answer: `rows` and `columns` are its two `by`
+   * variables, and its domains include each one's levels alone (the margins).
+   */
+  grid?: { rows: string; columns: string; show: string };
   ci: IntervalMethod;
   cells: Cell[];
   tests: TestResult[];

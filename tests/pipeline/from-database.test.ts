@@ -55,7 +55,7 @@ describe(`the bundled pipeline on responses submitted to the service (${backend}
 
   it('writes a report weighted by the pipeline’s population counts, with no weight column in the data', async () => {
     const result = await run('2026', 'report');
-    for (const file of ['report.html', 'report.md', 'manifest.json', 'tables/coaching-by-tier-and-sector.csv']) expect(existsSync(join(dir, 'report', file)), file).toBe(true);
+    for (const file of ['report.html', 'report.md', 'manifest.json', 'tables/grid-coaching.csv']) expect(existsSync(join(dir, 'report', file)), file).toBe(true);
     expect(result.model.methods.designs).toEqual([
       "individual: 60 responses, weighted by each stratum's population over its responses (N_h / n_h, from the pipeline's population counts), stratified by sector, with a finite population correction per stratum.",
       "organisational: 40 responses, weighted by each stratum's population over its responses (N_h / n_h, from the pipeline's population counts), stratified by sector, with a finite population correction per stratum.",

@@ -114,3 +114,40 @@ describe.each(Object.keys(designs))('a table by tier on the %s design', (name) =
     expect(staff.ci_low!).toBeLessThan(staff.estimate!);
   });
 });
+
+describe.each(Object.keys(designs))('a grid of tier by sector on the %s design', (name) => {
+  it('gives svyby’s estimates in every cell of the crossing, and in the tier margin, and everyone’s in the corner', () => {
+    const { design } = designFor('reference', dataset, designs[name]!);
+    const table = PipelineTable.parse({ id: 'coaching-grid', input: 'reference', measure: 'coaching', grid: { rows: 'tier', columns: 'sector', show: 'took_part' } });
+    const result = computeTable(table, instrument, dataset, design);
+    expect(result.grid).toEqual({ rows: 'tier', columns: 'sector', show: 'took_part' });
+    expect(result.by.map((b) => b.question)).toEqual(['tier', 'sector']);
+    const rows = ref.designs[name].domains_tier_sector.rows as { tier: string; sector: string; category: string; estimate: number; se: number; n: number; n_category: number }[];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const cell = result.cells.find((c) => c.domain === `tier=${row.tier};sector=${row.sector}` && c.category === row.category)!;
+      expect(cell.base_n).toBe(row.n);
+      expect(cell.cell_n).toBe(row.n_category);
+      close(cell.estimate, row.estimate, 1e-6);
+      close(cell.se, row.se, 1e-6);
+    }
+    for (const row of ref.designs[name].domains_tier.rows as { tier: string; category: string; estimate: number; se: number; n: number }[]) {
+      const cell = result.cells.find((c) => c.domain === `tier=${row.tier}` && c.category === row.category)!;
+      expect(cell.base_n).toBe(row.n);
+      close(cell.estimate, row.estimate, 1e-6);
+      close(cell.se, row.se, 1e-6);
+    }
+    ref.designs[name].coaching.categories.forEach((c: { estimate: number }, k: number) => close(result.cells.filter((cell) => cell.domain === 'all')[k]!.estimate, c.estimate, 1e-6));
+  });
+
+  it('gives the sector margin the same figures as a table by sector, and lists everyone, the margins and then the crossing', () => {
+    const { design } = designFor('reference', dataset, designs[name]!);
+    const grid = computeTable(PipelineTable.parse({ id: 'g', input: 'reference', measure: 'coaching', grid: { rows: 'tier', columns: 'sector', show: 'took_part' } }), instrument, dataset, design);
+    const bySector = computeTable(PipelineTable.parse({ id: 'g', input: 'reference', measure: 'coaching', by: ['sector'] }), instrument, dataset, design);
+    for (const cell of bySector.cells.filter((c) => c.domain !== 'all')) expect(grid.cells.find((c) => c.domain === cell.domain && c.category === cell.category)).toEqual(cell);
+    const domains = [...new Set(grid.cells.map((c) => c.domain))];
+    const tiers = levels.tier!.map((t) => `tier=${t}`);
+    const sectors = levels.sector!.map((s) => `sector=${s}`);
+    expect(domains).toEqual(['all', ...tiers, ...sectors, ...tiers.flatMap((t) => sectors.map((s) => `${t};${s}`))]);
+  });
+});
