@@ -139,16 +139,17 @@ export function reportMarkdown(model: ReportModel): string {
   // A heading's text, not an HTML anchor: a Markdown viewer makes its own ids from headings.
   const titles = new Map(model.tables.map((t) => [t.id, t.title]));
   if (model.headline.length > 0) lines.push('## Headlines', '', ...model.headline.map((h) => `- ${mdText(h.text)}${h.table && titles.has(h.table) ? ` (table: ${mdText(titles.get(h.table)!)})` : ''}`), '');
+  // Grids lead: they are the comparisons a commissioner reads first; the long tables follow.
+  for (const table of model.tables) if (table.grid) lines.push(...twoWaySection(table, model.suppressions));
+  for (const table of model.tables) if (!table.grid) lines.push(...tableSection(table, model.suppressions));
+  if (model.qualitative) lines.push(...qualitativeSection(model));
+  // The method closes the report, as in statistical bulletins: a reader comes to it from a figure.
   lines.push('## Method', '', '### Survey design', '');
   lines.push(...(methods.designs.length > 0 ? methods.designs.map((d) => `- ${mdText(d)}`) : ['- No design was described.']), '');
   lines.push('### Confidence intervals and tests', '', mdText(methods.intervals), '');
   lines.push('### Disclosure control', '', mdText(methods.disclosure), '', ...legendLines(ALL_LEGEND), '');
   lines.push('### Missing data', '', mdText(methods.missing), '');
   if (methods.headlines) lines.push('### Headlines', '', mdText(methods.headlines), '');
-  // Grids lead: they are the comparisons a commissioner reads first; the long tables follow.
-  for (const table of model.tables) if (table.grid) lines.push(...twoWaySection(table, model.suppressions));
-  for (const table of model.tables) if (!table.grid) lines.push(...tableSection(table, model.suppressions));
-  if (model.qualitative) lines.push(...qualitativeSection(model));
   // One newline at the end, however the last section ended.
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
