@@ -137,6 +137,7 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
     const first = tableLines.get(table.id);
     if (first !== undefined) problems.push(source.problem(at('id'), `table id ${code(table.id)} is used twice (first on line ${first})`));
     else tableLines.set(table.id, source.line(at('id')));
+    if (table.id === 'who-answered' && pipeline.who_answered) problems.push(source.problem(at('id'), `table id ${code(table.id)} is the name of the file who_answered writes (tables/who-answered.csv); choose another id`));
     if (brokenInputs.has(table.input)) return;
     if (!pipeline.inputs[table.input]) {
       problems.push(source.problem(at('input'), `table ${code(table.id)} reads input ${code(table.input)}, which the pipeline does not have${suggestion(table.input, inputNames)}`));
@@ -193,6 +194,30 @@ export async function checkPipelineText(text: string, file: string, cwd: string)
         problems.push(source.problem(at('test'), `table ${code(table.id)}: a test of association needs a single-choice, scale or matrix-row measure, not ${measure.type}`));
       }
     }
+  });
+
+  // Each question respondents are counted by must be a choice in at least one survey: an input
+  // without it is counted by the others alone, as the organisations' survey asks no tier.
+  pipeline.who_answered?.by.forEach((id, i) => {
+    const at: Path = ['who_answered', 'by', i];
+    if (pipeline.who_answered!.by.indexOf(id) !== i) {
+      problems.push(source.problem(at, `who_answered.by names ${code(id)} twice`));
+      return;
+    }
+    const found = Object.values(instruments).map((loaded) => questionsOf(loaded.instrument).find((q) => q.id === id));
+    if (found.some((q) => q && (q.type === 'single' || q.type === 'scale'))) return;
+    // A broken instrument's problems are reported already, and it may be the one that asks it.
+    if (brokenInputs.size > 0 && found.every((q) => q === undefined)) return;
+    const other = found.find((q) => q !== undefined);
+    const all = Object.values(instruments).flatMap((loaded) => questionsOf(loaded.instrument).map((q) => q.id));
+    problems.push(
+      source.problem(
+        at,
+        other
+          ? `who_answered counts respondents by ${code(id)}, a ${other.type} question; count them by single-choice or scale questions`
+          : `who_answered counts respondents by ${code(id)}, which no input's instrument asks${suggestion(id, all)}`,
+      ),
+    );
   });
 
   const focus = pipeline.focus_groups;
@@ -268,7 +293,7 @@ function withoutMalformedParts(data: unknown, issues: readonly { path: PropertyK
       if (head === 'inputs') brokenInputs.add(String(part));
       delete (copy[head] as Record<string, unknown>)[String(part)];
     } else if (typeof head === 'string' && head in PLACEHOLDERS && path.length === 1) copy[head] = PLACEHOLDERS[head];
-    else if (head === 'focus_groups' || head === 'disclosure' || head === 'trends') delete copy[head];
+    else if (head === 'focus_groups' || head === 'disclosure' || head === 'trends' || head === 'who_answered') delete copy[head];
     else return undefined;
   }
   // Design blocks of malformed inputs would only repeat that the input is malformed.

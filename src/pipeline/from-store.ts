@@ -5,13 +5,15 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { cellsOf, columnsOf } from '../instrument/columns.ts';
-import type { Instrument } from '../instrument/schema.ts';
+import { questionsOf, type Instrument } from '../instrument/schema.ts';
 import type { Problem } from '../shared/yaml-source.ts';
 import type { Database } from '../store/database.ts';
+import { countInvitations, countInvitationsByAnswer } from '../store/monitoring.ts';
 import { listWaves } from '../store/waves.ts';
 import { responsePages } from '../store/response-pages.ts';
 import { listWeightSets, weightsOf } from '../store/weights.ts';
 import { collector, datasetBuilder, MAX_PROBLEMS, type Dataset, type ReadOptions } from './dataset.ts';
+import type { InvitedCounts } from './who-answered.ts';
 
 /** A wave the database does not have: a report of it would be a report of nobody. */
 export class UnknownWaveError extends Error {
@@ -70,4 +72,20 @@ export async function readResponsesFromStore(
   const all = problems.close();
   const result = all.length > 0 || !dataset ? { problems: all } : { dataset, problems: [] };
   return { ...result, hash: hash.digest('hex'), versions: [...versions].sort() };
+}
+
+/**
+ * The wave's invitations, in all and by the answer each invitee's attributes give each of
+ * `questions` (counted as the monitoring page counts them), for response rates; undefined when
+ * the wave sent none, so a survey run by open link alone is not shown a rate of infinity.
+ */
+export async function readInvitationCounts(db: Kysely<Database>, instrument: Instrument, wave: string, questions: readonly string[]): Promise<InvitedCounts | undefined> {
+  const waveId = (await listWaves(db, instrument.id)).find((w) => w.name === wave)?.id;
+  if (waveId === undefined) return undefined;
+  const total = await countInvitations(db, waveId);
+  if (total === 0) return undefined;
+  const asked = new Set(questionsOf(instrument).filter((q) => q.type === 'single' || q.type === 'scale').map((q) => q.id));
+  const by: InvitedCounts['by'] = {};
+  for (const question of questions) if (asked.has(question)) by[question] = await countInvitationsByAnswer(db, waveId, instrument, question);
+  return { total, by };
 }

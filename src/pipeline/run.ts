@@ -20,7 +20,7 @@ import { readResponsesCsv, subsetRows, type Dataset } from './dataset.ts';
 import { designFor } from './design-from-data.ts';
 import { applyDisclosure } from './disclosure-step.ts';
 import { keptInstrumentFile } from './earlier-instrument.ts';
-import { readResponsesFromStore, UnknownWaveError } from './from-store.ts';
+import { readInvitationCounts, readResponsesFromStore, UnknownWaveError } from './from-store.ts';
 import { allSegments, focusGroupReport, themeCountsFromTables, themeTables, unknownAttributes, unknownSegments } from './focus-groups.ts';
 import { loadFocusGroups, type PipelineLocation } from './focus-groups-load.ts';
 import { portable, sha256, type SourceFile } from './provenance.ts';
@@ -29,6 +29,7 @@ import { renderReport } from './render-step.ts';
 import type { FocusGroups } from './schema.ts';
 import { readEarlierWaves, withTrends } from './trends.ts';
 import { computeTable } from './tables.ts';
+import { whoAnsweredInput, whoAnsweredNote } from './who-answered.ts';
 
 export class PipelineError extends Error {
   override name = 'PipelineError';
@@ -69,6 +70,11 @@ export interface RunResult {
 }
 
 
+/** `{ key: value }`, or nothing when value is undefined: optional fields stay absent rather than undefined. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
 function fail(problems: Problem[]): never {
   throw new PipelineError(problems.map(formatProblem).join('\n'));
 }
@@ -91,7 +97,8 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
         throw error instanceof UnknownWaveError ? new PipelineError(`input ${name}: ${error.message}`) : error;
       });
       if (!read.dataset) fail(read.problems);
-      return { dataset: read.dataset, responses: { source: 'database', wave, sha256: read.hash, rows: read.dataset.n, versions: read.versions }, simulated: pipeline.inputs[name]!.simulated };
+      const invited = pipeline.who_answered ? await readInvitationCounts(store.db, loaded.instrument, wave, pipeline.who_answered.by) : undefined;
+      return { invited, dataset: read.dataset, responses: { source: 'database', wave, sha256: read.hash, rows: read.dataset.n, versions: read.versions }, simulated: pipeline.inputs[name]!.simulated };
     } finally {
       await store.close();
     }
@@ -102,7 +109,7 @@ async function readInput(name: string, checked: CheckedPipeline, options: RunOpt
   const dataset = oneWave(read.dataset, wave, portable(options.cwd, source));
   const simulated = pipeline.inputs[name]!.simulated || simulatedFile(file);
   const responses = { source: portable(options.cwd, source), sha256: await sha256OfFile(file), rows: dataset.n, ...(dataset.n !== read.dataset.n ? { wave } : {}), ...(simulated ? { simulated } : {}) };
-  return { dataset, responses, simulated };
+  return { invited: undefined, dataset, responses, simulated };
 }
 
 /** `tapestry simulate` numbers its responses `sim-000001`, …; no export of real responses does. */
@@ -277,14 +284,26 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
     inputNames.filter((name) => data[name]!.simulated),
     focus?.simulatedTranscripts ?? 0,
   );
+  const who = pipeline.who_answered;
+  const whoAnswered = who
+    ? inputNames.map((name) =>
+        whoAnsweredInput(
+          { input: name, instrument: checked.instruments[name]!.instrument, dataset: data[name]!.dataset, design: designs[name]!.design, ...optional('strata', pipeline.design[name]?.strata), ...optional('invited', data[name]!.invited) },
+          checked.instruments[name]!.instrument.title,
+          who,
+        ),
+      )
+    : undefined;
   const model: ReportModel = {
     pipeline: { id: pipeline.id, title: pipeline.title, wave, ...(simulated ? { simulated } : {}) },
     headline: headlineLines(published, chooseFindings(published), wave),
+    ...(whoAnswered ? { whoAnswered } : {}),
     methods: {
       designs: Object.values(designs).map((d) => d.note),
       intervals: `Confidence intervals are 95% intervals: ${[...new Set(published.map((t: TableResult) => t.ci))].join(', ')} for proportions (as R's svyciprop), and t intervals for means, on the design's degrees of freedom. Standard errors are linearised (Taylor series); design effects compare each variance with a simple random sample of the same size. Tests of association are Rao–Scott second-order corrected F tests (as R's svychisq).`,
       disclosure: disclosureNote(pipeline.disclosure),
       headlines: headlinesNote(),
+      ...(who ? { whoAnswered: whoAnsweredNote(who) } : {}),
       missing: 'Questions not answered, or not shown because of the survey’s skip logic, are left out of that question’s base; every table prints its bases.',
     },
     tables: published,

@@ -145,6 +145,17 @@ export const FocusGroups = z.strictObject({
 });
 export type FocusGroups = z.infer<typeof FocusGroups>;
 
+/**
+ * The report's first section: who answered each survey, unweighted, by these questions (such as
+ * sector and tier), beside the weighted estimates and, where invitations were sent from the
+ * database, the response rates. A group of fewer than `small_base` respondents gets a caveat.
+ */
+export const WhoAnswered = z.strictObject({
+  by: z.array(name).min(1, { message: 'name at least one question to count respondents by, such as sector' }),
+  small_base: z.number({ message: 'must be a whole number, 1 or more' }).int({ message: 'must be a whole number, 1 or more' }).min(1, { message: 'must be 1 or more' }).default(100),
+});
+export type WhoAnswered = z.infer<typeof WhoAnswered>;
+
 export const Pipeline = z.strictObject({
   id: slug,
   title: z.string().min(1),
@@ -153,6 +164,7 @@ export const Pipeline = z.strictObject({
   design: z.record(name, InputDesign).default({}),
   disclosure: Disclosure.default({ min_base: 10, min_cell: 3 }),
   tables: z.array(PipelineTable).min(1, { message: 'a pipeline needs at least one table' }),
+  who_answered: WhoAnswered.optional(),
   focus_groups: FocusGroups.optional(),
   /**
    * Earlier waves to compare with: their reports (written by this pipeline) are read from

@@ -30,7 +30,7 @@ interface Measure {
 }
 
 /** Options as the report names them: the full wording, and the short label where there is one. */
-function labelled(options: readonly Option[]): Labelled[] {
+export function labelled(options: readonly Option[]): Labelled[] {
   return options.map(({ id, label, short }) => ({ id, label, ...(short === undefined ? {} : { short }) }));
 }
 

@@ -7,7 +7,7 @@
  */
 import { csvText } from '../shared/csv.ts';
 import { formatCount, formatDeff, formatEstimate, formatPValue, formatStatistic } from './format.ts';
-import type { TableResult } from './model.ts';
+import type { TableResult, WhoAnsweredInput } from './model.ts';
 
 export const CELL_COLUMNS = ['table', 'domain', 'category', 'base_n', 'cell_n', 'estimate', 'se', 'ci_low', 'ci_high', 'deff', 'suppressed'] as const;
 export const TEST_COLUMNS = ['table', 'panel', 'statistic', 'ndf', 'ddf', 'value', 'p_value'] as const;
@@ -62,4 +62,34 @@ export function trendsCsv(table: TableResult): string {
     formatPValue(t.p_value),
   ]);
   return csvText(TREND_COLUMNS, rows, { numeric: TREND_NUMBERS });
+}
+
+export const WHO_ANSWERED_COLUMNS = ['input', 'question', 'level', 'respondents', 'share', 'weighted', 'ci_low', 'ci_high', 'weighted_from', 'invited', 'response_rate'] as const;
+const WHO_ANSWERED_NUMBERS = ['respondents', 'share', 'weighted', 'ci_low', 'ci_high', 'invited', 'response_rate'];
+
+/**
+ * `tables/who-answered.csv`: each survey's respondents, in all (question and level `all`) and by
+ * each question, unweighted and weighted, with invitations and response rates where there are any.
+ * `weighted_from` is `estimate`, or `population` for a share the design fixes.
+ */
+export function whoAnsweredCsv(inputs: readonly WhoAnsweredInput[]): string {
+  const rows = inputs.flatMap((input) => [
+    [input.input, 'all', 'all', formatCount(input.respondents), '', '', '', '', '', formatCount(input.invited), formatEstimate(input.rate)],
+    ...input.breakdowns.flatMap((b) =>
+      b.levels.map((level) => [
+        input.input,
+        b.question,
+        level.id,
+        formatCount(level.respondents),
+        formatEstimate(level.share),
+        formatEstimate(level.weighted),
+        formatEstimate(level.ci_low),
+        formatEstimate(level.ci_high),
+        level.fixed ? 'population' : 'estimate',
+        formatCount(level.invited),
+        formatEstimate(level.rate),
+      ]),
+    ),
+  ]);
+  return csvText(WHO_ANSWERED_COLUMNS, rows, { numeric: WHO_ANSWERED_NUMBERS });
 }

@@ -101,3 +101,9 @@ export function pText(p: Maybe): string {
 
 /** A number of respondents in a sentence or a table: `n=210`. */
 export const baseText = (n: Maybe): string => (finite(n) ? `n=${formatCount(n)}` : '');
+
+/** A count for a reader, with commas between thousands (`1,250`): the grouping written out, not a locale's. */
+export function countText(n: Maybe): string {
+  const text = formatCount(n);
+  return text.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

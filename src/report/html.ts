@@ -18,6 +18,7 @@ import { trendChartDescription, trendChartSpec } from './trend-chart.ts';
 import { trendBlocks, type TrendBlock } from './trends.ts';
 import { gridKeyTable, twoWay, twoWayNote, type TwoWayLine } from './two-way.ts';
 import { twoWayChartDescription, twoWayChartSpec } from './two-way-chart.ts';
+import { whoAnsweredViews } from './who-answered.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates', import.meta.url));
 
@@ -173,6 +174,7 @@ export async function reportHtml(model: ReportModel): Promise<string> {
       const table = model.tables.find((t) => t.id === h.table);
       return { text: h.text, link: table ? { anchor: chartIdPrefix(table.id).replace(/^chart-/, 'table-'), title: table.title } : null };
     }),
+    whoAnswered: whoAnsweredViews(model.whoAnswered ?? []),
     methods: model.methods,
     legend: ALL_LEGEND,
     grids,

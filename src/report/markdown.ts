@@ -10,6 +10,7 @@ import type { ReportModel, Suppression, SuppressionReason, TableResult } from '.
 import { themeByLabel, themeRows } from './themes.ts';
 import { trendBlocks } from './trends.ts';
 import { gridKeyTable, twoWay, twoWayNote } from './two-way.ts';
+import { whoAnsweredColumns, whoAnsweredViews } from './who-answered.ts';
 
 /**
  * One line of text, with the characters Markdown would act on escaped: inline syntax anywhere
@@ -104,6 +105,26 @@ function twoWaySection(table: TableResult, suppressions: Suppression[]): string[
   return lines;
 }
 
+function whoAnsweredSection(model: ReportModel): string[] {
+  const lines: string[] = ['## Who answered', '', 'Respondents are counted as they answered, unweighted; the weighted shares are what the estimates in this report stand for. How the figures are worked out is in the method notes.', ''];
+  for (const survey of whoAnsweredViews(model.whoAnswered ?? [])) {
+    lines.push(`### ${mdText(survey.title)}`, '', mdText(survey.summary), '');
+    for (const table of survey.tables) {
+      const columns = whoAnsweredColumns(table);
+      lines.push(`${mdText(table.title)}:`, '', `| ${columns.map(mdText).join(' | ')} |`, `| --- | ${columns.slice(1).map(() => '---:').join(' | ')} |`);
+      for (const row of [...table.rows, table.total]) {
+        const cells = [row.label, row.small ? `${row.respondents} (small base)` : row.respondents, row.share, [row.weighted, row.interval].filter((x) => x !== '').join(' '), ...(table.invitations ? [row.invited, row.rate] : [])];
+        lines.push(`| ${cells.map(mdText).join(' | ')} |`);
+      }
+      lines.push('');
+      if (table.notes.length > 0) lines.push(...table.notes.map(mdText), '');
+      if (table.key.length > 0) lines.push('Key:', '', ...table.key.map((line) => `- ${mdText(line.short)}: ${mdText(line.label)}`), '');
+    }
+    if (survey.caveats.length > 0) lines.push('Read with care:', '', ...survey.caveats.map((c) => `- ${mdText(c)}`), '');
+  }
+  return lines;
+}
+
 const statistic = (x: number | null) => (x === null ? '\u2013' : x.toFixed(3));
 
 function qualitativeSection(model: ReportModel): string[] {
@@ -138,13 +159,16 @@ export function reportMarkdown(model: ReportModel): string {
   if (pipeline.simulated) lines.push(`> ${mdText(pipeline.simulated)}`, '');
   // A heading's text, not an HTML anchor: a Markdown viewer makes its own ids from headings.
   const titles = new Map(model.tables.map((t) => [t.id, t.title]));
+  if (model.whoAnswered && model.whoAnswered.length > 0) lines.push(...whoAnsweredSection(model));
   if (model.headline.length > 0) lines.push('## Headlines', '', ...model.headline.map((h) => `- ${mdText(h.text)}${h.table && titles.has(h.table) ? ` (table: ${mdText(titles.get(h.table)!)})` : ''}`), '');
   // Grids lead: they are the comparisons a commissioner reads first; the long tables follow.
   for (const table of model.tables) if (table.grid) lines.push(...twoWaySection(table, model.suppressions));
   for (const table of model.tables) if (!table.grid) lines.push(...tableSection(table, model.suppressions));
   if (model.qualitative) lines.push(...qualitativeSection(model));
   // The method closes the report, as in statistical bulletins: a reader comes to it from a figure.
-  lines.push('## Method', '', '### Survey design', '');
+  lines.push('## Method', '');
+  if (methods.whoAnswered) lines.push('### Who answered', '', mdText(methods.whoAnswered), '');
+  lines.push('### Survey design', '');
   lines.push(...(methods.designs.length > 0 ? methods.designs.map((d) => `- ${mdText(d)}`) : ['- No design was described.']), '');
   lines.push('### Confidence intervals and tests', '', mdText(methods.intervals), '');
   lines.push('### Disclosure control', '', mdText(methods.disclosure), '', ...legendLines(ALL_LEGEND), '');

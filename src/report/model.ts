@@ -90,6 +90,8 @@ export interface MethodNotes {
   missing: string;
   /** How the headlines were chosen: the tests, the correction, the level and the reliability rule. */
   headlines?: string;
+  /** What "who answered" counts, how response rates are worked out, and when a group gets a caveat. */
+  whoAnswered?: string;
 }
 
 /** One row of `tables/<table id>.trends.csv`: a cell's change since an earlier wave. */
@@ -163,11 +165,63 @@ export interface Headline {
   table?: string;
 }
 
+/** One level of a question respondents are counted by (a sector, a tier). */
+export interface WhoAnsweredLevel extends Labelled {
+  /** Unweighted: how many respondents gave this answer. */
+  respondents: number;
+  /** Their share of the respondents who answered the question, unweighted. */
+  share: number | null;
+  /** The weighted estimate of the population's share, with its interval. */
+  weighted: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  /**
+   * The weighted share is the population's own (the question is the design's strata, weighted to
+   * population counts): it is known, not estimated, so it has no interval.
+   */
+  fixed: boolean;
+  /** Invitations whose invitee's attributes give this answer; null where none were sent from the database. */
+  invited: number | null;
+  /** respondents / invited; null without invitations. */
+  rate: number | null;
+  /** Fewer respondents than the pipeline's `small_base`. */
+  small: boolean;
+}
+
+export interface WhoAnsweredBreakdown {
+  question: string;
+  text: string;
+  short?: string;
+  levels: WhoAnsweredLevel[];
+  /** Respondents who left the question unanswered. */
+  unanswered: number;
+  /** Invitations whose attributes give no answer to it; null without invitations. */
+  invitedElsewhere: number | null;
+}
+
+/** Who answered one survey: its respondents, invitations and response rate, by each question. */
+export interface WhoAnsweredInput {
+  input: string;
+  /** The instrument's title. */
+  title: string;
+  /** Who a response stands for: a person (the individual survey) or an organisation. */
+  unit: 'people' | 'organisations';
+  respondents: number;
+  /** Every invitation of the wave; null where none were sent from the database. */
+  invited: number | null;
+  rate: number | null;
+  breakdowns: WhoAnsweredBreakdown[];
+  /** Plain sentences written from the figures: each small group, with how wide its estimates are. */
+  caveats: string[];
+}
+
 export interface ReportModel {
   /** `simulated`: a sentence for the title page when any of the material is synthetic. */
   pipeline: { id: string; title: string; wave: string; simulated?: string };
   /** The chosen findings as sentences, each with the table it comes from; or one line saying none qualified. */
   headline: Headline[];
+  /** The first section: who answered each survey (when the pipeline asks for it). */
+  whoAnswered?: WhoAnsweredInput[];
   methods: MethodNotes;
   tables: TableResult[];
   suppressions: Suppression[];

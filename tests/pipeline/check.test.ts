@@ -35,6 +35,11 @@ describe('checking a pipeline file against its instruments', () => {
     [`tables:\n  - { id: a, input: individual, measure: qual_status, grid: { rows: tier, columns: tier, show: holds } }\n`, "pipelines/x.yaml:8: table `a`'s grid has `tier` as both rows and columns; name two different questions"],
     [`tables:\n  - { id: a, input: individual, measure: qual_status, by: [tier], grid: { rows: tier, columns: sector, show: holds } }\n`, 'pipelines/x.yaml:8: table `a` is a grid, which is broken down by its rows and columns; leave out `by` and `panel`'],
     [`tables:\n  - { id: a, input: individual, measure: qual_status, grid: { rows: tier, columns: sector } }\n`, 'pipelines/x.yaml:8: table `a`: grid is missing `show`'],
+    [`who_answered: { by: [sector, teir] }\ntables:\n  - { id: a, input: individual, measure: tier }\n`, 'pipelines/x.yaml:7: who_answered counts respondents by `teir`, which no input\'s instrument asks; did you mean `tier`?'],
+    [`who_answered: { by: [sector, qual_type] }\ntables:\n  - { id: a, input: individual, measure: tier }\n`, 'pipelines/x.yaml:7: who_answered counts respondents by `qual_type`, a multiple question; count them by single-choice or scale questions'],
+    [`who_answered: { by: [sector, sector] }\ntables:\n  - { id: a, input: individual, measure: tier }\n`, 'pipelines/x.yaml:7: who_answered.by names `sector` twice'],
+    [`who_answered: { by: [] }\ntables:\n  - { id: a, input: individual, measure: tier }\n`, 'pipelines/x.yaml:7: who_answered: by: name at least one question to count respondents by, such as sector'],
+    [`who_answered: { by: [sector] }\ntables:\n  - { id: who-answered, input: individual, measure: tier }\n`, 'pipelines/x.yaml:9: table id `who-answered` is the name of the file who_answered writes (tables/who-answered.csv); choose another id'],
     [`tables:\n  - { id: a, input: individual, measure: tier, test: true }\n`, 'pipelines/x.yaml:8: table `a` asks for a test of association but has no `by` to test against'],
     [`design:\n  individual:\n    rake: { sector: { public: 0.3, privat: 0.7 } }\ntables:\n  - { id: a, input: individual, measure: tier }\n`, 'pipelines/x.yaml:9: raking margin `sector` names `privat`, which is not one of its options (public, private, voluntary); did you mean `private`?'],
   ])('reports a mistake at its line: %j', async (rest, message) => {
