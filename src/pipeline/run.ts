@@ -5,7 +5,7 @@
  * the same bytes.
  */
 import { chooseFindings } from '../analysis/findings.ts';
-import { headlineLines, headlinesNote } from '../report/headlines.ts';
+import { headlineLines, headlinesNote, reliabilityNote } from '../report/headlines.ts';
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -303,6 +303,7 @@ export async function runPipeline(options: RunOptions, effects: RunEffects): Pro
       intervals: `Confidence intervals are 95% intervals: ${[...new Set(published.map((t: TableResult) => t.ci))].join(', ')} for proportions (as R's svyciprop), and t intervals for means, on the design's degrees of freedom. Standard errors are linearised (Taylor series); design effects compare each variance with a simple random sample of the same size. Tests of association are Rao–Scott second-order corrected F tests (as R's svychisq).`,
       disclosure: disclosureNote(pipeline.disclosure),
       headlines: headlinesNote(),
+      reliability: reliabilityNote(),
       ...(who ? { whoAnswered: whoAnsweredNote(who) } : {}),
       missing: 'Questions not answered, or not shown because of the survey’s skip logic, are left out of that question’s base; every table prints its bases.',
     },

@@ -3,7 +3,7 @@
  * cell's text already formatted: the one arrangement the Markdown and HTML renderers both print.
  */
 import { baseText, estimateText, interval } from './format.ts';
-import { categoriesOf, domainLabel, domainsOf, MARKS, shownLabel } from './labels.ts';
+import { categoriesOf, domainLabel, domainsOf, isUnreliable, MARKS, shownLabel, UNRELIABLE } from './labels.ts';
 import type { Cell, Labelled, SuppressionReason, TableResult } from './model.ts';
 
 export interface GridCell {
@@ -16,6 +16,10 @@ export interface GridCell {
   suppressed: '' | SuppressionReason;
   /** What a screen reader says instead of the mark. */
   spoken: string;
+  /** `[u]` beside an estimate of low reliability, else empty. */
+  flag: string;
+  /** What a screen reader says for the flag. */
+  flagSpoken: string;
 }
 
 export interface GridRow {
@@ -35,6 +39,8 @@ export interface Grid {
   reasons: SuppressionReason[];
   /** Whether some cell has no estimate although nothing was suppressed. */
   empty: boolean;
+  /** Whether some estimate is flagged as of low reliability. */
+  unreliable: boolean;
 }
 
 export const NO_ESTIMATE = '\u2013';
@@ -47,26 +53,29 @@ export function tableGrid(table: TableResult): Grid {
   const rowBases = domains.every((domain) => new Set(table.cells.filter((c) => c.domain === domain).map((c) => c.base_n)).size === 1);
   const reasons: SuppressionReason[] = [];
   let empty = false;
+  let flagged = false;
 
   const rows = domains.map((domain): GridRow => {
     const cells = columns.map(({ id }): GridCell => {
       const cell = byKey.get(`${domain}\u0000${id}`);
-      if (!cell) return { estimate: '', interval: '', base: '', suppressed: '', spoken: 'not estimated' };
+      if (!cell) return { estimate: '', interval: '', base: '', suppressed: '', spoken: 'not estimated', flag: '', flagSpoken: '' };
       const base = rowBases ? '' : baseText(cell.base_n);
       if (cell.suppressed !== '') {
         reasons.push(cell.suppressed);
-        return { estimate: MARKS[cell.suppressed].mark, interval: '', base, suppressed: cell.suppressed, spoken: MARKS[cell.suppressed].spoken };
+        return { estimate: MARKS[cell.suppressed].mark, interval: '', base, suppressed: cell.suppressed, spoken: MARKS[cell.suppressed].spoken, flag: '', flagSpoken: '' };
       }
       if (cell.estimate === null) {
         empty = true;
-        return { estimate: NO_ESTIMATE, interval: '', base, suppressed: '', spoken: 'no estimate' };
+        return { estimate: NO_ESTIMATE, interval: '', base, suppressed: '', spoken: 'no estimate', flag: '', flagSpoken: '' };
       }
-      return { estimate: estimateText(cell.estimate, table.kind), interval: interval(cell.ci_low, cell.ci_high, table.kind), base, suppressed: '', spoken: '' };
+      const low = isUnreliable(cell);
+      flagged ||= low;
+      return { estimate: estimateText(cell.estimate, table.kind), interval: interval(cell.ci_low, cell.ci_high, table.kind), base, suppressed: '', spoken: '', flag: low ? UNRELIABLE.mark : '', flagSpoken: low ? UNRELIABLE.spoken : '' };
     });
     const first = table.cells.find((c) => c.domain === domain);
     return { domain, label: domainLabel(table, domain), base: rowBases && first ? baseText(first.base_n) : '', cells };
   });
-  return { columns, rows, rowBases, reasons, empty };
+  return { columns, rows, rowBases, reasons, empty, unreliable: flagged };
 }
 
 /** What the numbers in a table are, for its caption. */

@@ -42,3 +42,8 @@ export function headlinesNote(rules: FindingRules = FINDING_RULES): string {
   const level = `${fixed(rules.level * 100, 0)}%`;
   return `Headlines are chosen by rule, not by eye. Candidates are, for each table with a test, the largest difference between two groups in one answer, and each change since an earlier wave. A difference is a candidate only if its table’s Rao–Scott test is significant at ${level} after Holm’s correction over all the report’s Rao–Scott tests together; a change only if its test of no change is significant at ${level} after Holm’s correction over all the report’s trend tests (a family of its own). No suppressed or unreliable cell takes part: an estimate is unreliable when its unweighted base is under ${rules.reliability.minBase} or its relative standard error (standard error over estimate) is over ${fixed(rules.reliability.maxRse * 100, 0)}%. Headlines are listed smallest corrected p-value first, then the larger difference, at most ${rules.max}.`;
 }
+
+/** The method note for the low-reliability flag: the same rule the headlines follow. */
+export function reliabilityNote(rules: FindingRules = FINDING_RULES): string {
+  return `An estimate marked [u] is of low reliability: its unweighted base is under ${rules.reliability.minBase}, or its relative standard error (standard error over estimate) is over ${fixed(rules.reliability.maxRse * 100, 0)}%. It is still published, beside its interval, since it is the best estimate there is; read it with care, and compare it with others only through its interval. No headline is drawn from it. Charts draw it hollow. Counts of focus-group themes have no standard error and carry no mark.`;
+}

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { chartIdPrefix, chartTitle, specChartSvg, tableChartSvg } from './chart.ts';
 import { tableGrid, tableNote, type GridRow } from './grid.ts';
-import { ALL_LEGEND, keyOf, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type KeyLine, type SuppressionLine, type SuppressionMark } from './labels.ts';
+import { ALL_LEGEND, keyOf, legendFor, UNRELIABLE, suppressionLines, testPanelLabel, testSentence, testSubject, type KeyLine, type SuppressionLine, type SuppressionMark } from './labels.ts';
 import type { ReportModel, SuppressionReason, TableResult } from './model.ts';
 import { inlineSvg } from './svg.ts';
 import { themeByLabel, themeChartTable, themeRows } from './themes.ts';
@@ -177,6 +177,7 @@ export async function reportHtml(model: ReportModel): Promise<string> {
     whoAnswered: whoAnsweredViews(model.whoAnswered ?? []),
     methods: model.methods,
     legend: ALL_LEGEND,
+    unreliable: UNRELIABLE,
     grids,
     tables,
     qualitative: await htmlQualitative(model),

@@ -4,8 +4,9 @@
  * the options' labels: their short labels where the instrument gives them, with the full wording
  * in the table's key (`keyOf`).
  */
-import { dfText, pText, statisticText } from './format.ts';
-import type { Labelled, Suppression, SuppressionReason, TableResult, TestResult } from './model.ts';
+import { RELIABILITY, unreliable } from '../analysis/reliability.ts';
+import { dfText, fixed, pText, statisticText } from './format.ts';
+import type { Cell, Labelled, Suppression, SuppressionReason, TableResult, TestResult } from './model.ts';
 
 export const ALL_LABEL = 'All respondents';
 
@@ -102,12 +103,29 @@ export const MARKS: Record<SuppressionReason, SuppressionMark> = {
   secondary: { mark: '†', meaning: 'suppressed so that another suppressed figure cannot be worked out from the totals', spoken: 'suppressed to protect another cell' },
 };
 
-/** The legend lines for the marks used, in a fixed order (‡ before †), each once. */
-export function legendFor(reasons: Iterable<SuppressionReason>): SuppressionMark[] {
+/**
+ * An estimate published but of low reliability (src/analysis/reliability.ts): `[u]`, the
+ * shorthand the ONS and GOV.UK statistics guidance gives for it, beside the figure rather than
+ * in its place, since the figure is still the best estimate there is.
+ */
+export const UNRELIABLE: SuppressionMark = {
+  mark: '[u]',
+  meaning: `low reliability: the base is under ${RELIABILITY.minBase} or the relative standard error is over ${fixed(RELIABILITY.maxRse * 100, 0)}%; read with care`,
+  spoken: 'low reliability',
+};
+
+/** Whether a published estimate carries the low-reliability mark. */
+export function isUnreliable(cell: Cell): boolean {
+  return cell.suppressed === '' && unreliable(cell) !== null;
+}
+
+/** The legend lines for the marks used, in a fixed order (‡ before †, then [u]), each once. */
+export function legendFor(reasons: Iterable<SuppressionReason>, lowReliability = false): SuppressionMark[] {
   const used = new Set(reasons);
   const lines: SuppressionMark[] = [];
   if (used.has('base') || used.has('primary')) lines.push(MARKS.primary);
   if (used.has('secondary')) lines.push(MARKS.secondary);
+  if (lowReliability) lines.push(UNRELIABLE);
   return lines;
 }
 

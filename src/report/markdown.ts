@@ -5,7 +5,7 @@
  * a viewer that allows it, and no text can turn into emphasis, a link or a heading.
  */
 import { tableGrid, tableNote, type Grid } from './grid.ts';
-import { ALL_LEGEND, keyOf, legendFor, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
+import { ALL_LEGEND, keyOf, legendFor, UNRELIABLE, suppressionLines, testPanelLabel, testSentence, testSubject, type SuppressionMark } from './labels.ts';
 import type { ReportModel, Suppression, SuppressionReason, TableResult } from './model.ts';
 import { themeByLabel, themeRows } from './themes.ts';
 import { trendBlocks } from './trends.ts';
@@ -41,7 +41,7 @@ function gridMarkdown(grid: Grid): string[] {
   const align = ['---', ...grid.columns.map(() => '---:'), ...(grid.rowBases ? ['---:'] : [])];
   const body = grid.rows.map((row) => [
     mdText(row.label),
-    ...row.cells.map((cell) => mdText([cell.estimate, cell.interval, cell.base].filter((part) => part !== '').join(' '))),
+    ...row.cells.map((cell) => mdText([cell.estimate, cell.flag, cell.interval, cell.base].filter((part) => part !== '').join(' '))),
     ...(grid.rowBases ? [mdText(row.base)] : []),
   ]);
   return [header, align, ...body].map((cells) => `| ${cells.join(' | ')} |`);
@@ -50,7 +50,7 @@ function gridMarkdown(grid: Grid): string[] {
 function tableSection(table: TableResult, suppressions: Suppression[]): string[] {
   const grid = tableGrid(table);
   const lines: string[] = [`## ${mdText(table.title)}`, '', `Question: “${mdText(table.measure.text)}”`, '', mdText(tableNote(table)), '', ...gridMarkdown(grid), ''];
-  const legend = legendFor(grid.reasons);
+  const legend = legendFor(grid.reasons, grid.unreliable);
   if (legend.length > 0 || grid.empty) {
     lines.push(...legendLines(legend));
     if (grid.empty) lines.push('- \u2013 no estimate: nobody in this group answered');
@@ -85,10 +85,10 @@ function twoWaySection(table: TableResult, suppressions: Suppression[]): string[
   const rows = [
     [mdText(grid.rowsTitle), ...grid.columns.map((c) => mdText(c.label))],
     ['---', ...grid.columns.map(() => '---:')],
-    ...grid.rows.map((row) => [mdText(row.label), ...row.cells.map((cell) => mdText([cell.estimate, cell.interval, cell.base].filter((part) => part !== '').join(' ')))]),
+    ...grid.rows.map((row) => [mdText(row.label), ...row.cells.map((cell) => mdText([cell.estimate, cell.flag, cell.interval, cell.base].filter((part) => part !== '').join(' ')))]),
   ];
   lines.push(...rows.map((cells) => `| ${cells.join(' | ')} |`), '');
-  const legend = legendFor(grid.reasons);
+  const legend = legendFor(grid.reasons, grid.unreliable);
   if (legend.length > 0 || grid.empty) {
     lines.push(...legendLines(legend));
     if (grid.empty) lines.push('- \u2013 no estimate: nobody in this group answered');
@@ -172,6 +172,7 @@ export function reportMarkdown(model: ReportModel): string {
   lines.push(...(methods.designs.length > 0 ? methods.designs.map((d) => `- ${mdText(d)}`) : ['- No design was described.']), '');
   lines.push('### Confidence intervals and tests', '', mdText(methods.intervals), '');
   lines.push('### Disclosure control', '', mdText(methods.disclosure), '', ...legendLines(ALL_LEGEND), '');
+  if (methods.reliability) lines.push('### Reliability', '', mdText(methods.reliability), '', ...legendLines([UNRELIABLE]), '');
   lines.push('### Missing data', '', mdText(methods.missing), '');
   if (methods.headlines) lines.push('### Headlines', '', mdText(methods.headlines), '');
   // One newline at the end, however the last section ended.

@@ -88,6 +88,8 @@ export interface MethodNotes {
   intervals: string;
   disclosure: string;
   missing: string;
+  /** Which estimates are flagged as of low reliability, and what the flag means for a reader. */
+  reliability?: string;
   /** How the headlines were chosen: the tests, the correction, the level and the reliability rule. */
   headlines?: string;
   /** What "who answered" counts, how response rates are worked out, and when a group gets a caveat. */

@@ -11,7 +11,7 @@
  *   and a small one is the first thing a commissioner should see before comparing two cells.
  */
 import { baseText, estimateText, interval } from './format.ts';
-import { MARKS, shownLabel } from './labels.ts';
+import { isUnreliable, MARKS, shownLabel, UNRELIABLE } from './labels.ts';
 import type { Cell, Labelled, SuppressionReason, TableResult } from './model.ts';
 
 export interface TwoWayCell {
@@ -24,8 +24,12 @@ export interface TwoWayCell {
   suppressed: '' | SuppressionReason;
   /** What a screen reader says in place of a mark. */
   spoken: string;
+  /** `[u]` beside an estimate of low reliability, else empty. */
+  flag: string;
+  /** What a screen reader says for the flag. */
+  flagSpoken: string;
   /** The figures for the chart, as published (null when withheld or not estimated). */
-  value: { estimate: number; low: number | null; high: number | null } | null;
+  value: { estimate: number; low: number | null; high: number | null; unreliable: boolean } | null;
 }
 
 export interface TwoWayLine {
@@ -48,6 +52,8 @@ export interface TwoWay {
   reasons: SuppressionReason[];
   /** Whether some cell has no estimate although nothing was withheld. */
   empty: boolean;
+  /** Whether some estimate is flagged as of low reliability. */
+  unreliable: boolean;
 }
 
 export const MARGIN_LABEL = 'All';
@@ -61,24 +67,28 @@ function domainKey(rows: string, row: string, columns: string, column: string): 
   return `${rows}=${row};${columns}=${column}`;
 }
 
-function cellOf(table: TableResult, cell: Cell | undefined, reasons: SuppressionReason[], flags: { empty: boolean }): TwoWayCell {
-  if (!cell) return { estimate: '', interval: '', base: '', suppressed: '', spoken: 'not estimated', value: null };
+function cellOf(table: TableResult, cell: Cell | undefined, reasons: SuppressionReason[], flags: { empty: boolean; unreliable: boolean }): TwoWayCell {
+  if (!cell) return { estimate: '', interval: '', base: '', suppressed: '', spoken: 'not estimated', flag: '', flagSpoken: '', value: null };
   const base = baseText(cell.base_n);
   if (cell.suppressed !== '') {
     reasons.push(cell.suppressed);
-    return { estimate: MARKS[cell.suppressed].mark, interval: '', base, suppressed: cell.suppressed, spoken: MARKS[cell.suppressed].spoken, value: null };
+    return { estimate: MARKS[cell.suppressed].mark, interval: '', base, suppressed: cell.suppressed, spoken: MARKS[cell.suppressed].spoken, flag: '', flagSpoken: '', value: null };
   }
   if (cell.estimate === null) {
     flags.empty = true;
-    return { estimate: NO_ESTIMATE, interval: '', base, suppressed: '', spoken: 'no estimate', value: null };
+    return { estimate: NO_ESTIMATE, interval: '', base, suppressed: '', spoken: 'no estimate', flag: '', flagSpoken: '', value: null };
   }
+  const low = isUnreliable(cell);
+  flags.unreliable ||= low;
   return {
     estimate: estimateText(cell.estimate, table.kind),
     interval: interval(cell.ci_low, cell.ci_high, table.kind),
     base,
     suppressed: '',
     spoken: '',
-    value: { estimate: cell.estimate, low: cell.ci_low, high: cell.ci_high },
+    flag: low ? UNRELIABLE.mark : '',
+    flagSpoken: low ? UNRELIABLE.spoken : '',
+    value: { estimate: cell.estimate, low: cell.ci_low, high: cell.ci_high, unreliable: low },
   };
 }
 
@@ -92,7 +102,7 @@ export function twoWay(table: TableResult): TwoWay {
   for (const cell of table.cells) if (cell.category === show) byKey.set(cell.domain, cell);
   const columns = [...columnsBy.levels.map((l) => ({ id: l.id, label: shownLabel(l) })), { id: 'all', label: MARGIN_LABEL }];
   const reasons: SuppressionReason[] = [];
-  const flags = { empty: false };
+  const flags = { empty: false, unreliable: false };
   const rows = [...rowsBy.levels.map((l) => ({ id: l.id, label: shownLabel(l) })), { id: 'all', label: MARGIN_LABEL }].map(
     (row): TwoWayLine => ({
       ...row,
@@ -107,6 +117,7 @@ export function twoWay(table: TableResult): TwoWay {
     rows,
     reasons,
     empty: flags.empty,
+    unreliable: flags.unreliable,
   };
 }
 
