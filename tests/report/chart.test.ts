@@ -1,7 +1,7 @@
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { tableChartSvg } from '../../src/report/chart.ts';
-import { BAR_COLOUR, CHART_FONT } from '../../src/report/chart-spec.ts';
+import { BAR_COLOUR, CHART_FONT, CHART_FONT_SIZE } from '../../src/report/chart-spec.ts';
 import { scopeSvgIds } from '../../src/report/svg.ts';
 import { textWidth } from '../../src/report/text-width.ts';
 import { coachingTable, staffTable } from './fixtures/sample-model.ts';
@@ -29,7 +29,7 @@ describe('tableChartSvg', () => {
     const families = new Set(texts.map((_, t) => $(t).attr('font-family')).get());
     expect([...families]).toEqual([CHART_FONT]);
     const sizes = new Set(texts.map((_, t) => $(t).attr('font-size')).get());
-    expect([...sizes].sort()).toEqual(['10px', '11px']);
+    expect([...sizes]).toEqual([`${CHART_FONT_SIZE}px`]);
   });
 
   it('labels each published estimate and leaves suppressed cells out, saying so in their place', async () => {
