@@ -1,8 +1,9 @@
 /**
  * The bundled report as a reader sees it, in Debian's Chromium: on a desktop screen, on a phone and
  * at the width of an A4 page printed, every table and chart fits the column it sits in (a table
- * that scrolls sideways counts as one that does not fit), chart text is never drawn smaller than
- * 11 px nor cut short with an ellipsis, and axe finds nothing serious.
+ * that scrolls sideways counts as one that does not fit), no legend's label runs into its meaning,
+ * chart text is never drawn smaller than 11 px nor cut short with an ellipsis, and axe finds
+ * nothing serious.
  *
  * Failures name the table (its section's id) or the text, so a reader knows what to fix.
  */
@@ -65,6 +66,19 @@ function misfits(page: Page, smallest: number): Promise<Misfits> {
       }
       if (table.scrollWidth > table.clientWidth + 0.5) overflowing.push(`table in ${where(table)} has ${table.scrollWidth} px of content in ${table.clientWidth} px`);
     }
+    // A legend's mark or short label and its meaning must not run into each other.
+    const inked = (e: Element) => {
+      const range = document.createRange();
+      range.selectNodeContents(e);
+      return range.getBoundingClientRect();
+    };
+    for (const term of document.querySelectorAll('.legend dt')) {
+      const meaning = term.nextElementSibling!;
+      const [a, b] = [inked(term), inked(meaning)];
+      if (a.right > b.left + 0.5 && a.bottom > b.top + 0.5 && b.bottom > a.top + 0.5) {
+        overflowing.push(`legend in ${where(term)}: “${term.textContent}” runs into “${meaning.textContent}”`);
+      }
+    }
     const smallText: string[] = [];
     const cutText: string[] = [];
     let texts = 0;
@@ -114,7 +128,7 @@ describe('the bundled report in a real browser (Chromium)', () => {
   }
 
   for (const view of VIEWS) {
-    it(`fits every table and chart into its column on ${view.name}, with chart text no smaller than ${SMALLEST_TEXT} px and none of it cut short`, async () => {
+    it(`fits every table, chart and legend into its column on ${view.name}, with chart text no smaller than ${SMALLEST_TEXT} px and none of it cut short`, async () => {
       const page = await open(view);
       try {
         if (SHOTS) await page.screenshot({ path: join(SHOTS, `report-${view.width}-${view.media}.png`), fullPage: true });
