@@ -36,8 +36,8 @@ export const PLOT_WIDTH = 260;
  * CHART_WIDTH, the column of a 390 px phone, and sits beside its table on a desktop screen.
  */
 export const CHART_WIDTH = 356;
-export const LABEL_WIDTH = 110;
-export const REPORT_PLOT_WIDTH = 180;
+export const LABEL_WIDTH = 140;
+export const REPORT_PLOT_WIDTH = 150;
 /**
  * Bars in a mid blue between Okabe and Ito's blue and sky blue, a palette chosen to be told apart
  * with every common colour-vision deficiency. Only its lightness carries meaning: against white it
@@ -48,7 +48,7 @@ export const REPORT_PLOT_WIDTH = 180;
 export const BAR_COLOUR = '#3a8fc7';
 export const LINE_COLOUR = '#0b0c0c';
 /** Bars keep one thickness however many lines their labels take. */
-const BAR_SIZE = 14;
+const BAR_SIZE = 12;
 export const MUTED = '#505a5f';
 /**
  * Draws a label carrying line feeds (see wrap.ts) as that many lines: Vega draws a text whose value
@@ -57,13 +57,13 @@ export const MUTED = '#505a5f';
 export const LINES = "split(datum.value, '\\n')";
 
 /**
- * The height of a row of a chart whose labels are these: room for the label with the most lines,
- * so wrapped labels never run into their neighbours.
+ * The height of a row of a chart whose labels are these: `least`, or room for the label with the
+ * most lines, so wrapped labels never run into their neighbours.
  */
-export function rowStep(labels: Iterable<string>): number {
+export function rowStep(labels: Iterable<string>, least = 18): number {
   let lines = 1;
   for (const label of labels) lines = Math.max(lines, label.split('\n').length);
-  return Math.max(18, lines * (CHART_FONT_SIZE + 2) + 6);
+  return Math.max(least, lines * (CHART_FONT_SIZE + 2) + 4);
 }
 
 /** A label beside an axis, wrapped to the labels' width. */
@@ -196,7 +196,7 @@ function proportionSpec(table: TableResult, note: string): TopLevelSpec {
     facet: { field: 'domain', type: 'nominal', sort: domains.map((d) => domainNames.get(d.id)!), header: { title: null, labelAngle: 0, labelAnchor: 'start', labelOrient: 'top', labelPadding: 4, labelExpr: LINES } },
     columns: 1,
     spacing: 10,
-    spec: { width: REPORT_PLOT_WIDTH, height: { step: rowStep(categoryNames.values()) }, layer: layers(y, x, true) },
+    spec: { width: REPORT_PLOT_WIDTH, height: { step: rowStep(categoryNames.values(), 16) }, layer: layers(y, x, true) },
   } as unknown as TopLevelSpec;
 }
 
