@@ -11,6 +11,10 @@
  * - A suppressed cell keeps its row in the panel with the words "not shown" and its mark where
  *   the bar would be: an empty row could be read as zero.
  * - Sort orders are given as explicit lists: the table's order, not the alphabet's.
+ * - No label is cut short: a long one is wrapped onto lines (wrap.ts), and the rows grow to fit
+ *   it. A reader cannot tell two answers apart by their first words alone.
+ * - One text size, drawn no smaller than it is set: the whole chart fits a phone's column, so it
+ *   is never scaled down to fit one.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { estimateText } from './format.ts';
@@ -141,8 +145,8 @@ export const CONFIG = {
   // The SVG as a whole is one image with a title and a description (see chart.ts); the marks'
   // own ARIA labels would only repeat the table to a screen reader, mark by mark.
   aria: false,
-  // ...and neither do the marks' containers, which would otherwise each keep a graphics-symbol
-  // role with no name: an image without alternative text inside the chart's image.
+  // The marks' containers get no role either: each would otherwise keep a graphics-symbol role
+  // with no name, an image without alternative text inside the chart's image.
   mark: { aria: false },
   view: { stroke: null },
   axis: {
