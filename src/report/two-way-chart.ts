@@ -12,7 +12,7 @@
  *   row could be read as zero.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CONFIG, LINE_COLOUR, MUTED, PLOT_WIDTH } from './chart-spec.ts';
+import { axisLabel, axisTitle, CONFIG, headerLabel, LINE_COLOUR, LINES, MUTED, REPORT_PLOT_WIDTH, rowStep } from './chart-spec.ts';
 import { estimateText } from './format.ts';
 import { MARKS } from './labels.ts';
 import type { TableResult } from './model.ts';
@@ -29,8 +29,8 @@ export function twoWayChartSpec(table: TableResult, grid: TwoWay): TopLevelSpec 
       const low = shown ? published(cell.value!.low) : null;
       const high = shown ? published(cell.value!.high) : null;
       return {
-        panel: column.id === 'all' ? `${grid.columnsTitle}: all` : column.label,
-        row: row.label,
+        panel: headerLabel(column.id === 'all' ? `${grid.columnsTitle}: all` : column.label),
+        row: axisLabel(row.label),
         estimate,
         low,
         high,
@@ -40,25 +40,26 @@ export function twoWayChartSpec(table: TableResult, grid: TwoWay): TopLevelSpec 
       };
     }),
   );
-  const panels = grid.columns.map((column) => (column.id === 'all' ? `${grid.columnsTitle}: all` : column.label));
-  const y = { field: 'row', type: 'nominal', sort: grid.rows.map((r) => r.label), title: null };
+  const panels = grid.columns.map((column) => headerLabel(column.id === 'all' ? `${grid.columnsTitle}: all` : column.label));
+  const rows = grid.rows.map((r) => axisLabel(r.label));
+  const y = { field: 'row', type: 'nominal', sort: rows, title: null, axis: { labelExpr: LINES } };
   const proportion = table.kind === 'proportion';
   const x = {
     type: 'quantitative',
     scale: proportion ? { domain: [0, 1], nice: false } : { zero: true, nice: true },
-    axis: { ...(proportion ? { format: '.0%' } : {}), title: `${grid.answer.shown}: estimate (dot) and confidence interval (line)`, tickCount: 5 },
+    axis: { ...(proportion ? { format: '.0%' } : {}), title: axisTitle(`${grid.answer.shown}: estimate (dot) and confidence interval (line)`), tickCount: 5 },
   };
   const shown = { filter: 'datum.shown' };
   return {
     config: CONFIG,
     padding: 8,
     data: { values },
-    facet: { field: 'panel', type: 'nominal', sort: panels, header: { title: null, labelAngle: 0, labelAnchor: 'start', labelOrient: 'top', labelPadding: 4 } },
+    facet: { field: 'panel', type: 'nominal', sort: panels, header: { title: null, labelAngle: 0, labelAnchor: 'start', labelOrient: 'top', labelPadding: 4, labelExpr: LINES } },
     columns: 1,
     spacing: 10,
     spec: {
-      width: PLOT_WIDTH,
-      height: { step: 18 },
+      width: REPORT_PLOT_WIDTH,
+      height: { step: rowStep(rows) },
       layer: [
         { transform: [shown], mark: { type: 'rule', color: LINE_COLOUR, clip: proportion }, encoding: { y, x: { ...x, field: 'low' }, x2: { field: 'high' } } },
         { transform: [shown], mark: { type: 'point', shape: 'circle', size: 45, filled: true, color: LINE_COLOUR, opacity: 1, clip: proportion }, encoding: { y, x: { ...x, field: 'estimate' } } },

@@ -1,7 +1,7 @@
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { tableChartSvg } from '../../src/report/chart.ts';
-import { BAR_COLOUR, CHART_FONT } from '../../src/report/chart-spec.ts';
+import { BAR_COLOUR, CHART_FONT, CHART_FONT_SIZE, CHART_WIDTH } from '../../src/report/chart-spec.ts';
 import { scopeSvgIds } from '../../src/report/svg.ts';
 import { textWidth } from '../../src/report/text-width.ts';
 import { coachingTable, staffTable } from './fixtures/sample-model.ts';
@@ -29,7 +29,23 @@ describe('tableChartSvg', () => {
     const families = new Set(texts.map((_, t) => $(t).attr('font-family')).get());
     expect([...families]).toEqual([CHART_FONT]);
     const sizes = new Set(texts.map((_, t) => $(t).attr('font-size')).get());
-    expect([...sizes].sort()).toEqual(['10px', '11px']);
+    expect([...sizes]).toEqual([`${CHART_FONT_SIZE}px`]);
+  });
+
+  it('draws a long label whole, on as many lines as it needs, and the chart no wider than a phone\'s column', async () => {
+    const long = 'Took part in it, and finished every part of the programme with a qualification at the end';
+    const table = coachingTable();
+    table.categories = table.categories.map((c, i) => (i === 0 ? { ...c, label: long } : c));
+    table.by[0]!.levels = table.by[0]!.levels.map((level, i) => (i === 0 ? { ...level, label: `${long}, in a tier of its own` } : level));
+    const $ = xml(await tableChartSvg(table));
+    expect(Number($('svg').first().attr('width'))).toBeLessThanOrEqual(CHART_WIDTH);
+    expect($('text').filter((_, t) => $(t).text().endsWith('…')).length).toBe(0);
+    // A wrapped label is one text with a tspan a line; its lines read as the label.
+    const labels = $('text').map((_, t) => [$(t).find('tspan').map((_, span) => $(span).text()).get()]).get() as string[][];
+    const category = labels.find((lines) => lines.join(' ') === long);
+    expect(category, 'the long answer is not on the chart whole').toBeDefined();
+    expect(category!.length).toBeGreaterThan(2);
+    expect(labels.some((lines) => lines.join(' ') === `${long}, in a tier of its own`), 'the long panel heading is not on the chart whole').toBe(true);
   });
 
   it('labels each published estimate and leaves suppressed cells out, saying so in their place', async () => {
