@@ -18,7 +18,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { estimateText } from './format.ts';
-import { categoriesOf, domainLabel, domainsOf, MARKS, shownLabel } from './labels.ts';
+import { categoriesOf, domainLabel, domainsOf, isUnreliable, MARKS, shownLabel, UNRELIABLE } from './labels.ts';
 import type { Labelled, TableResult } from './model.ts';
 import { wrapLabel, wrapLines } from './wrap.ts';
 
@@ -93,6 +93,8 @@ interface Datum {
   labelAt: number;
   label: string;
   shown: boolean;
+  /** Drawn hollow, its label marked [u]: an estimate of low reliability (as the table marks it). */
+  unreliable: boolean;
 }
 
 /**
@@ -118,7 +120,8 @@ function data(table: TableResult, domainNames: Map<string, string>, categoryName
     const shown = cell.suppressed === '' && cell.estimate !== null;
     const low = shown ? cell.ci_low : null;
     const high = shown ? cell.ci_high : null;
-    const label = shown ? estimateText(cell.estimate, table.kind) : cell.suppressed !== '' ? `${MARKS[cell.suppressed].mark} not shown` : 'no estimate';
+    const unreliable = shown && isUnreliable(raw);
+    const label = shown ? `${estimateText(cell.estimate, table.kind)}${unreliable ? ` ${UNRELIABLE.mark}` : ''}` : cell.suppressed !== '' ? `${MARKS[cell.suppressed].mark} not shown` : 'no estimate';
     return {
       domain: domainNames.get(cell.domain)!,
       category: categoryNames.get(cell.category)!,
@@ -128,6 +131,7 @@ function data(table: TableResult, domainNames: Map<string, string>, categoryName
       labelAt: shown ? Math.max(cell.estimate!, high ?? cell.estimate!, 0) : 0,
       label,
       shown,
+      unreliable,
     };
   });
 }
@@ -171,7 +175,9 @@ export const CONFIG = {
 function layers(y: object, x: object, clip: boolean) {
   const shown = { filter: 'datum.shown' };
   return [
-    { transform: [shown], mark: { type: 'bar', color: BAR_COLOUR, clip, size: BAR_SIZE }, encoding: { y, x: { ...x, field: 'estimate' } } },
+    // An unreliable estimate's bar is hollow: its outline still gives its length, and it reads as
+    // less solid than its neighbours in colour, in greyscale and on paper alike.
+    { transform: [shown], mark: { type: 'bar', stroke: BAR_COLOUR, strokeWidth: 1.5, clip, size: BAR_SIZE }, encoding: { y, x: { ...x, field: 'estimate' }, fill: { condition: { test: 'datum.unreliable', value: '#ffffff' }, value: BAR_COLOUR } } },
     { transform: [shown], mark: { type: 'rule', color: LINE_COLOUR, clip }, encoding: { y, x: { ...x, field: 'low' }, x2: { field: 'high' } } },
     { transform: [shown], mark: { type: 'tick', color: LINE_COLOUR, opacity: 1, thickness: 1, size: 7, orient: 'vertical', clip }, encoding: { y, x: { ...x, field: 'low' } } },
     { transform: [shown], mark: { type: 'tick', color: LINE_COLOUR, opacity: 1, thickness: 1, size: 7, orient: 'vertical', clip }, encoding: { y, x: { ...x, field: 'high' } } },

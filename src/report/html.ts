@@ -76,9 +76,9 @@ async function htmlTable(table: TableResult, model: ReportModel): Promise<HtmlTa
     key: keyOf(table),
     rowBases: grid.rowBases,
     rows: grid.rows,
-    legend: legendFor(grid.reasons),
+    legend: legendFor(grid.reasons, grid.unreliable),
     empty: grid.empty,
-    chart: { svg: inlineSvg(await tableChartSvg(table)), title: chartTitle(table), caption: chartCaption(table) },
+    chart: { svg: inlineSvg(await tableChartSvg(table)), title: chartTitle(table), caption: `${chartCaption(table)}${grid.unreliable ? HOLLOW_BARS : ''}` },
     test:
       table.tests.length === 0
         ? null
@@ -115,13 +115,16 @@ async function htmlTwoWay(table: TableResult, model: ReportModel): Promise<HtmlT
     columns: grid.columns.map((c) => c.label),
     rows: grid.rows,
     key: keyOf(gridKeyTable(table, grid)),
-    legend: legendFor(grid.reasons),
+    legend: legendFor(grid.reasons, grid.unreliable),
     empty: grid.empty,
-    chart: { svg: inlineSvg(await specChartSvg(twoWayChartSpec(table, grid), chartIdPrefix(table.id), title, twoWayChartDescription(grid))), title, caption: 'Dots are estimates; lines are confidence intervals.' },
+    chart: { svg: inlineSvg(await specChartSvg(twoWayChartSpec(table, grid), chartIdPrefix(table.id), title, twoWayChartDescription(grid))), title, caption: `Dots are estimates; lines are confidence intervals.${grid.unreliable ? HOLLOW_DOTS : ''}` },
     // The grid shows one answer; the others' withheld cells are listed with the table's CSV.
     suppressions: suppressionLines(table, model.suppressions.filter((s) => s.category === grid.answer.id)),
   };
 }
+
+const HOLLOW_BARS = ` Hollow bars, marked ${UNRELIABLE.mark}, are estimates of low reliability.`;
+const HOLLOW_DOTS = ` Hollow dots, marked ${UNRELIABLE.mark}, are estimates of low reliability.`;
 
 function chartCaption(table: TableResult): string {
   return table.note ? 'Bars are shares of the base; theme counts have no intervals.' : 'Bars are estimates; lines are confidence intervals.';

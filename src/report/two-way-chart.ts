@@ -35,8 +35,9 @@ export function twoWayChartSpec(table: TableResult, grid: TwoWay): TopLevelSpec 
         low,
         high,
         labelAt: shown ? Math.max(estimate!, high ?? estimate!) : 0,
-        label: shown ? estimateText(cell.value!.estimate, table.kind) : cell.suppressed !== '' ? `${MARKS[cell.suppressed].mark} not shown` : 'no estimate',
+        label: shown ? `${estimateText(cell.value!.estimate, table.kind)}${cell.flag ? ` ${cell.flag}` : ''}` : cell.suppressed !== '' ? `${MARKS[cell.suppressed].mark} not shown` : 'no estimate',
         shown,
+        unreliable: shown && cell.value!.unreliable,
       };
     }),
   );
@@ -62,7 +63,12 @@ export function twoWayChartSpec(table: TableResult, grid: TwoWay): TopLevelSpec 
       height: { step: rowStep(rows) },
       layer: [
         { transform: [shown], mark: { type: 'rule', color: LINE_COLOUR, clip: proportion }, encoding: { y, x: { ...x, field: 'low' }, x2: { field: 'high' } } },
-        { transform: [shown], mark: { type: 'point', shape: 'circle', size: 45, filled: true, color: LINE_COLOUR, opacity: 1, clip: proportion }, encoding: { y, x: { ...x, field: 'estimate' } } },
+        // An unreliable estimate's dot is hollow, as its bar would be in the other charts.
+        {
+          transform: [shown],
+          mark: { type: 'point', shape: 'circle', size: 45, filled: true, stroke: LINE_COLOUR, strokeWidth: 1.5, opacity: 1, clip: proportion },
+          encoding: { y, x: { ...x, field: 'estimate' }, fill: { condition: { test: 'datum.unreliable', value: '#ffffff' }, value: LINE_COLOUR } },
+        },
         {
           mark: { type: 'text', align: 'left', baseline: 'middle', dx: 5 },
           encoding: { y, x: { ...x, field: 'labelAt' }, text: { field: 'label' }, color: { condition: { test: 'datum.shown', value: LINE_COLOUR }, value: MUTED } },

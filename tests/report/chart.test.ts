@@ -2,6 +2,7 @@ import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { tableChartSvg } from '../../src/report/chart.ts';
 import { BAR_COLOUR, CHART_FONT, CHART_FONT_SIZE, CHART_WIDTH } from '../../src/report/chart-spec.ts';
+import { isUnreliable } from '../../src/report/labels.ts';
 import { scopeSvgIds } from '../../src/report/svg.ts';
 import { textWidth } from '../../src/report/text-width.ts';
 import { coachingTable, staffTable } from './fixtures/sample-model.ts';
@@ -56,8 +57,13 @@ describe('tableChartSvg', () => {
     expect(labels.filter((l) => l === '‡ not shown')).toHaveLength(1);
     expect(labels.filter((l) => l === '† not shown')).toHaveLength(3);
     expect(labels).toContain('4 suppressed cells are not shown; see the table.');
-    // Eleven published cells: one bar each.
-    expect($(`path[fill="${BAR_COLOUR}"]`).length).toBe(11);
+    // Eleven published cells: one bar each, hollow for the one of low reliability.
+    expect($(`path[stroke="${BAR_COLOUR}"]`).length).toBe(11);
+    const unreliable = coachingTable().cells.filter(isUnreliable);
+    expect(unreliable.map((c) => `${c.domain} ${c.category}`)).toEqual(['tier=front_line took_part']);
+    expect($(`path[stroke="${BAR_COLOUR}"][fill="#ffffff"]`).length).toBe(1);
+    expect($(`path[fill="${BAR_COLOUR}"]`).length).toBe(10);
+    expect(labels.filter((l) => l.endsWith(' [u]'))).toHaveLength(1);
   });
 
   it('draws a mean table with one bar per published domain', async () => {

@@ -1,8 +1,11 @@
 // Estimates of low reliability (a base under 30, or a relative standard error over 30%) are
 // published with the mark [u] beside them, in tables, grids and Markdown, with a legend line;
 // withheld cells and reliable ones carry no mark.
+import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
+import { BAR_COLOUR } from '../../src/report/chart-spec.ts';
 import { tableGrid } from '../../src/report/grid.ts';
+import { reportHtml } from '../../src/report/html.ts';
 import { UNRELIABLE } from '../../src/report/labels.ts';
 import { reportMarkdown } from '../../src/report/markdown.ts';
 import type { Cell, TableResult } from '../../src/report/model.ts';
@@ -78,5 +81,23 @@ describe('the low-reliability mark', () => {
     expect(byRow).toEqual({ front_line: ['', ''], first_line: ['[u]', '[u]'], middle: ['[u]', '[u]'], senior: ['', ''], all: ['', ''] });
     expect(two.rows.find((r) => r.id === 'first_line')!.cells[0]!.value).toMatchObject({ estimate: 0.4, unreliable: true });
     expect(two.rows.find((r) => r.id === 'front_line')!.cells[0]!.value).toMatchObject({ unreliable: false });
+  });
+
+  it('is printed in report.html beside the figure with words for a screen reader, in the legend, and as a hollow bar in the chart', async () => {
+    const model = { ...sampleModel(), tables: [table()], suppressions: [], methods: { ...sampleModel().methods, reliability: 'An estimate marked [u] is of low reliability.' } };
+    const $ = cheerio.load(await reportHtml(model));
+    const section = $('#table-t');
+    const cellOf = (label: string) => section.find('tbody tr').filter((_, tr) => $(tr).find('th').text() === label).find('td').first();
+    expect(cellOf('first_line').find('.flag-u').text()).toBe('[u]');
+    expect(cellOf('first_line').find('.flag-u').attr('aria-hidden')).toBe('true');
+    expect(cellOf('first_line').find('.visually-hidden').text()).toBe(', low reliability');
+    expect(cellOf('front_line').find('.flag-u').length).toBe(0);
+    expect(cellOf('senior').find('.flag-u').length).toBe(0);
+    expect(section.find('.legend dt').map((_, dt) => $(dt).text()).get()).toContain('[u]');
+    expect(section.find('figcaption').text()).toContain('Hollow bars, marked [u], are estimates of low reliability.');
+    const chart = cheerio.load(section.find('figure.chart').html()!, { xml: true });
+    expect(chart(`path[stroke="${BAR_COLOUR}"][fill="#ffffff"]`).length).toBe(2);
+    expect(chart(`path[fill="${BAR_COLOUR}"]`).length).toBe(2);
+    expect($('.methods h3').map((_, h) => $(h).text()).get()).toContain('Reliability');
   });
 });
