@@ -132,21 +132,26 @@ describe(`accounts on ${backend}`, () => {
 
     it('spends as long on an unknown address as on a wrong password', async () => {
       const person = await account();
-      const median = async (work: () => Promise<unknown>) => {
-        const times: number[] = [];
-        for (let i = 0; i < 5; i++) {
-          const start = performance.now();
-          await work();
-          times.push(performance.now() - start);
-        }
-        return times.sort((a, b) => a - b)[2]!;
+      const timed = async (work: () => Promise<unknown>) => {
+        const start = performance.now();
+        await work();
+        return performance.now() - start;
       };
+      const median = (times: number[]) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
       await checkSignIn(store.db, 'warm@example.org', PASSWORD, T0);
-      const wrong = await median(() => checkSignIn(store.db, person.email, 'the wrong passphrase here', T0));
-      const unknown = await median(() => checkSignIn(store.db, 'nobody@example.org', PASSWORD, T0));
+      // Taken in turns, so a machine that gets busier half-way slows both alike; five, since the
+      // fifth wrong password locks the account and a locked one is refused without hashing.
+      const wrongTimes: number[] = [];
+      const unknownTimes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        wrongTimes.push(await timed(() => checkSignIn(store.db, person.email, 'the wrong passphrase here', T0)));
+        unknownTimes.push(await timed(() => checkSignIn(store.db, 'nobody@example.org', PASSWORD, T0)));
+      }
+      const [wrong, unknown] = [median(wrongTimes), median(unknownTimes)];
       // Without the decoy verification an unknown address answers in a few milliseconds, a
-      // twentieth of a wrong password's time; with it, the two are alike.
-      expect(unknown).toBeGreaterThan(wrong * 0.4);
+      // twentieth of a wrong password's time; with it, the two are alike (a wrong password also
+      // writes its failure, which on a loaded machine can take as long as the hashing).
+      expect(unknown).toBeGreaterThan(wrong * 0.25);
     });
 
     it('locks an account for fifteen minutes after five failures in a row, then lets the right password in', async () => {
