@@ -8,7 +8,7 @@
  */
 import type { Design } from '../analysis/design.ts';
 import { questionsOf, type Instrument } from '../instrument/schema.ts';
-import { countText as count, fixed } from '../report/format.ts';
+import { countText as count, percent as share } from '../report/format.ts';
 import type { WhoAnsweredBreakdown, WhoAnsweredInput, WhoAnsweredLevel } from '../report/model.ts';
 import type { Dataset } from './dataset.ts';
 import { PipelineTable, type WhoAnswered } from './schema.ts';
@@ -36,7 +36,6 @@ export function marginPoints(n: number): number {
   return Math.round((1.959964 * Math.sqrt(0.25 / n)) * 100);
 }
 
-const share = (x: number) => `${fixed(x * 100, 1)}%`;
 
 function breakdown(source: WhoAnsweredSource, question: string, smallBase: number): WhoAnsweredBreakdown | undefined {
   const q = questionsOf(source.instrument).find((item) => item.id === question);

@@ -3,7 +3,7 @@
  * formatted, so report.html and report.md cannot drift apart. Numbers come from the model; this
  * only words them.
  */
-import { countText, fixed, interval, percent } from './format.ts';
+import { countText, interval, percent } from './format.ts';
 import type { KeyLine } from './labels.ts';
 import type { WhoAnsweredInput } from './model.ts';
 
@@ -44,8 +44,6 @@ export const POPULATION_SHARE = '(population share)';
 
 const SINGULAR = { people: 'person', organisations: 'organisation' } as const;
 
-const rateText = (x: number | null) => (x === null ? '' : percent(x));
-
 export function whoAnsweredViews(inputs: readonly WhoAnsweredInput[]): WhoAnsweredView[] {
   return inputs.map((input) => {
     const tables = input.breakdowns.map((b): WhoAnsweredTable => {
@@ -60,7 +58,7 @@ export function whoAnsweredViews(inputs: readonly WhoAnsweredInput[]): WhoAnswer
           weighted: percent(level.weighted),
           interval: level.fixed ? POPULATION_SHARE : interval(level.ci_low, level.ci_high, 'proportion'),
           invited: invitations ? countText(level.invited ?? 0) : '',
-          rate: invitations ? rateText(level.rate) : '',
+          rate: invitations ? percent(level.rate) : '',
         }),
       );
       const invitedAll = invitations ? b.levels.reduce((sum, level) => sum + (level.invited ?? 0), 0) : 0;
@@ -72,7 +70,7 @@ export function whoAnsweredViews(inputs: readonly WhoAnsweredInput[]): WhoAnswer
         weighted: answered > 0 ? percent(1) : '',
         interval: '',
         invited: invitations ? countText(invitedAll) : '',
-        rate: invitations && invitedAll > 0 ? rateText(answered / invitedAll) : '',
+        rate: invitations && invitedAll > 0 ? percent(answered / invitedAll) : '',
       };
       const notes: string[] = [];
       if (b.unanswered > 0) notes.push(`${countText(b.unanswered)} ${b.unanswered === 1 ? 'respondent' : 'respondents'} left the question unanswered and ${b.unanswered === 1 ? 'is' : 'are'} not counted here.`);
@@ -88,7 +86,7 @@ export function whoAnsweredViews(inputs: readonly WhoAnsweredInput[]): WhoAnswer
         key: b.levels.filter((level) => level.short !== undefined && level.short !== level.label).map((level) => ({ short: level.short!, label: level.label })),
       };
     });
-    const invited = input.invited === null ? 'No invitations were sent from the database for it, so it has no response rates.' : `${countText(input.invited)} were invited: a response rate of ${fixed((input.rate ?? 0) * 100, 1)}%.`;
+    const invited = input.invited === null ? 'No invitations were sent from the database for it, so it has no response rates.' : `${countText(input.invited)} were invited: a response rate of ${percent(input.rate)}.`;
     return {
       anchor: `who-answered-${input.input}`,
       title: input.title,
